@@ -1,0 +1,220 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { createEngine } from "../engine/engine";
+import { ingestPaths } from "../engine/ingest/ingestPaths";
+import { openStore, StoreError } from "../engine/store/store";
+import { storeSummary } from "../engine/store/summary";
+import { buildDemo } from "../demo/buildDemo";
+import { startWebServer } from "../server/webServer";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const VERSION = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+const DEFAULT_DEMO_DB = join(homedir(), ".tieout", "demo.db");
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  allowPositionals?: boolean;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+}
+
+class UsageError extends Error {}
+
+function requireDb(values: Record<string, unknown>): string {
+  const db = values.db;
+  if (typeof db !== "string" || db === "") throw new UsageError("--db FILE is required");
+  return resolve(db);
+}
+
+function intOption(values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${String(raw)}"`);
+  return n;
+}
+
+const out = (line: string) => process.stdout.write(line + "\n");
+const err = (line: string) => process.stderr.write(line + "\n");
+
+const commands: Record<string, Command> = {
+  migrate: {
+    summary: "Create a database or upgrade it to this version's schema",
+    usage: "tieout migrate --db FILE",
+    options: { db: { type: "string" } },
+    async run(values) {
+      const store = await openStore(requireDb(values));
+      out(
+        store.applied.length > 0
+          ? `${store.path}: applied ${store.applied.join(", ")}; schema version ${store.schemaVersion}`
+          : `${store.path}: already at schema version ${store.schemaVersion}; nothing to do`,
+      );
+      await store.close();
+      return 0;
+    },
+  },
+  serve: {
+    summary: "Serve the workbench to a browser on this machine (web mode)",
+    usage: "tieout serve --db FILE [--port N] [--host 127.0.0.1] [--demo] [--demo-encounters N]",
+    options: {
+      db: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      demo: { type: "boolean" },
+      "demo-encounters": { type: "string" },
+    },
+    async run(values) {
+      const dbPath = values.demo && !values.db ? DEFAULT_DEMO_DB : requireDb(values);
+      const port = intOption(values, "port", 0);
+      const host = typeof values.host === "string" ? values.host : "127.0.0.1";
+      if (host !== "127.0.0.1" && host !== "localhost" && host !== "::1") {
+        err(`warning: serving on ${host}, not loopback: anyone who can reach this machine and has the token can use it`);
+      }
+      const engine = await createEngine({ dbPath, mode: "web", version: VERSION });
+      if (values.demo && storeSummary(engine.store).rawRecords === 0) {
+        err("Building the demo health system (first launch on this database)...");
+        const demo = await buildDemo(engine.store, { encounters: intOption(values, "demo-encounters", 1000) });
+        err(`Demo loaded from ${demo.outDir}: ${demo.ingest?.loaded ?? 0} records loaded, ${demo.ingest?.quarantined ?? 0} quarantined`);
+      }
+      const server = await startWebServer({ engine, host, port, staticDir: join(repoRoot, "dist", "web") });
+      out(`Tieout is serving ${dbPath}`);
+      out(`Open: ${server.loginUrl}`);
+      out("Press Ctrl+C to stop.");
+      await new Promise<void>((resolveStop) => {
+        const stop = () => resolveStop();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+      await server.close();
+      await engine.close();
+      return 0;
+    },
+  },
+  ingest: {
+    summary: "Import files or folders into the store and print per-file counts",
+    usage: "tieout ingest PATH... --db FILE [--json]",
+    options: { db: { type: "string" }, json: { type: "boolean" } },
+    allowPositionals: true,
+    async run(values, positionals) {
+      if (positionals.length === 0) throw new UsageError("give at least one file or folder to import");
+      const store = await openStore(requireDb(values));
+      try {
+        const result = ingestPaths(
+          store,
+          positionals.map((p) => resolve(p)),
+          {
+            onProgress: values.json ? undefined : (p) => process.stderr.write(`\r${p.file}: ${p.done}/${p.total}   `),
+          },
+        );
+        if (!values.json) process.stderr.write("\n");
+        if (values.json) {
+          out(JSON.stringify(result, null, 2));
+        } else {
+          for (const f of result.files) {
+            const what = f.duplicateFile
+              ? "already imported; nothing changed"
+              : `${f.records} records, ${f.loaded} loaded, ${f.quarantined} quarantined, ${f.duplicates} duplicates`;
+            out(`${f.file} [${f.format ?? "unknown"}]: ${what}`);
+            for (const issue of f.issues.filter((i) => i.severity === "error").slice(0, 3)) out(`  ${issue.message}`);
+          }
+          out(
+            `total: ${result.records} records, ${result.loaded} loaded, ${result.quarantined} quarantined, ${result.duplicates} duplicates`,
+          );
+        }
+        return 0;
+      } finally {
+        await store.close();
+      }
+    },
+  },
+  demo: {
+    summary: "Generate the synthetic health system; with --db also load it",
+    usage: "tieout demo [--db FILE] [--encounters N] [--seed S] [--period YYYY-MM] [--out DIR]",
+    options: {
+      db: { type: "string" },
+      encounters: { type: "string" },
+      seed: { type: "string" },
+      period: { type: "string" },
+      out: { type: "string" },
+    },
+    async run(values) {
+      if (!values.db && !values.out) throw new UsageError("give --db FILE to generate and load, or --out DIR to only write the files");
+      const store = values.db ? await openStore(requireDb(values)) : null;
+      try {
+        const result = await buildDemo(store, {
+          encounters: intOption(values, "encounters", 1000),
+          seed: intOption(values, "seed", 1),
+          ...(typeof values.period === "string" ? { period: values.period } : {}),
+          ...(typeof values.out === "string" ? { outDir: resolve(values.out) } : {}),
+          onProgress: (m) => process.stderr.write(`\r${m}`.padEnd(100)),
+        });
+        process.stderr.write("\n");
+        out(`wrote ${result.files.length} files to ${result.outDir}`);
+        if (result.ingest) {
+          out(`loaded ${result.ingest.loaded} records, ${result.ingest.quarantined} quarantined, ${result.ingest.duplicates} duplicates`);
+        }
+        return 0;
+      } finally {
+        await store?.close();
+      }
+    },
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  return [
+    `tieout ${VERSION} — reconciliation workbench for health systems`,
+    "",
+    "Usage: tieout <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}\n  ${" ".repeat(width)}  ${c.usage}`),
+    "",
+    "Run `tieout <command> --help` for one command.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    out(help());
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    out(VERSION);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    err(`tieout: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    out(`${command.summary}\n\nUsage: ${command.usage}`);
+    return 0;
+  }
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: command.options,
+      allowPositionals: command.allowPositionals ?? false,
+      strict: true,
+    });
+    return await command.run(values as Record<string, string | boolean | undefined>, positionals);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      err(`tieout ${name}: ${(error as Error).message}\nUsage: ${command.usage}`);
+      return 2;
+    }
+    if (error instanceof StoreError) {
+      err(`tieout ${name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,46 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { IngestResult } from "../../src-shared/api";
+import { generateHealthSystem, mappingProfiles } from "../../fixtures/generator";
+import { ingestPaths } from "../engine/ingest/ingestPaths";
+import { saveProfile } from "../engine/ingest/profiles";
+import type { Store } from "../engine/store/store";
+
+export interface DemoOptions {
+  encounters?: number;
+  seed?: number;
+  period?: string;
+  /** Where the generated files go; a temporary folder when absent. */
+  outDir?: string;
+  onProgress?: (message: string) => void;
+}
+
+export interface DemoResult {
+  outDir: string;
+  files: string[];
+  ingest: IngestResult | null;
+}
+
+/**
+ * The built-in demo health system: generate one month of consistent EHR, billing,
+ * bank and ERP files (fixtures/generator), save the generator's CSV layouts as
+ * mapping profiles, and import everything. Lives with the front doors, not in the
+ * engine, because the generator is a fixture.
+ */
+export async function buildDemo(store: Store | null, options: DemoOptions = {}): Promise<DemoResult> {
+  const outDir = options.outDir ?? mkdtempSync(join(tmpdir(), "tieout-demo-"));
+  const generated = await generateHealthSystem({
+    outDir,
+    encounters: options.encounters ?? 1000,
+    seed: options.seed ?? 1,
+    ...(options.period ? { period: options.period } : {}),
+    onProgress: (p) => options.onProgress?.(`generating ${p.phase}: ${p.done}/${p.total}`),
+  });
+  if (!store) return { outDir, files: generated.files, ingest: null };
+  for (const profile of mappingProfiles) saveProfile(store, profile);
+  const ingest = ingestPaths(store, [outDir], {
+    onProgress: (p) => options.onProgress?.(`importing ${p.file} (${p.fileIndex + 1}/${p.files}): ${p.done}/${p.total}`),
+  });
+  return { outDir, files: generated.files, ingest };
+}

@@ -1,0 +1,117 @@
+import type { ColumnFilter, ColumnInfo, ColumnKind, RowPage, SortSpec } from "../../../src-shared/api";
+import { CANONICAL_TABLES, recordTypeOfTable } from "../store/canonicalTables";
+import type { Store } from "../store/store";
+
+export class BrowseError extends Error {
+  constructor(
+    readonly code: "UNKNOWN_TABLE" | "UNKNOWN_COLUMN" | "BAD_REQUEST",
+    message: string,
+  ) {
+    super(message);
+    this.name = "BrowseError";
+  }
+}
+
+const MAX_PAGE = 1000;
+
+function columnKind(name: string, declaredType: string): ColumnKind {
+  if (name === "id" || name === "raw_record_id") return "id";
+  if (name.endsWith("_cents")) return "cents";
+  if (name.endsWith("_at")) return "timestamp";
+  if (name.endsWith("_date") || name === "service_from" || name === "service_to" || name === "effective_from" || name === "effective_to")
+    return "date";
+  if (["implant", "chargeable", "active", "balanced"].includes(name)) return "boolean";
+  if (declaredType === "INTEGER" || declaredType === "REAL") return "number";
+  return "text";
+}
+
+function label(name: string): string {
+  const words = name.replace(/_cents$/, "").split("_");
+  const text = words.join(" ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function tableColumns(store: Store, table: string): ColumnInfo[] {
+  const info = store.sqlite.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string }[];
+  return info.map((c) => ({ name: c.name, label: label(c.name), kind: columnKind(c.name, c.type.toUpperCase()) }));
+}
+
+/**
+ * One page of a canonical table. Sorting, filtering and paging happen in SQLite so
+ * a million-row table never travels to the UI; only `limit` rows do.
+ */
+export function rowPage(
+  store: Store,
+  request: { table: string; offset: number; limit: number; sort?: SortSpec[]; filters?: ColumnFilter[]; search?: string },
+): RowPage {
+  const recordType = recordTypeOfTable(request.table);
+  if (!recordType) {
+    const known = Object.values(CANONICAL_TABLES)
+      .map((t) => t.table)
+      .join(", ");
+    throw new BrowseError("UNKNOWN_TABLE", `There is no table "${request.table}". Tables: ${known}.`);
+  }
+  const table = CANONICAL_TABLES[recordType].table;
+  const columns = tableColumns(store, table);
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  const column = (name: string): ColumnInfo => {
+    const found = byName.get(name);
+    if (!found) throw new BrowseError("UNKNOWN_COLUMN", `Table ${table} has no column "${name}".`);
+    return found;
+  };
+  const offset = Math.max(0, Math.floor(request.offset));
+  const limit = Math.min(MAX_PAGE, Math.max(1, Math.floor(request.limit)));
+
+  const where: string[] = [];
+  const params: (string | number | null)[] = [];
+  for (const filter of request.filters ?? []) {
+    const name = column(filter.column).name;
+    switch (filter.kind) {
+      case "text":
+        if (filter.op === "equals") {
+          where.push(`${name} = ?`);
+          params.push(filter.value);
+        } else {
+          where.push(`${name} LIKE ? ESCAPE '\\'`);
+          const escaped = filter.value.replace(/[\\%_]/g, (c) => "\\" + c);
+          params.push(filter.op === "contains" ? `%${escaped}%` : `${escaped}%`);
+        }
+        break;
+      case "number":
+      case "date":
+        if (filter.op === "between") {
+          where.push(`${name} BETWEEN ? AND ?`);
+          params.push(filter.value, filter.valueTo ?? filter.value);
+        } else {
+          where.push(`${name} ${filter.op} ?`);
+          params.push(filter.value);
+        }
+        break;
+      case "set": {
+        const nonNull = filter.values.filter((v) => v !== null);
+        const parts: string[] = [];
+        if (nonNull.length > 0) {
+          parts.push(`${name} IN (${nonNull.map(() => "?").join(", ")})`);
+          params.push(...nonNull);
+        }
+        if (filter.values.includes(null)) parts.push(`${name} IS NULL`);
+        where.push(parts.length > 0 ? `(${parts.join(" OR ")})` : "0");
+        break;
+      }
+    }
+  }
+  if (request.search?.trim()) {
+    const textColumns = columns.filter((c) => c.kind === "text");
+    const escaped = request.search.trim().replace(/[\\%_]/g, (c) => "\\" + c);
+    where.push(`(${textColumns.map((c) => `${c.name} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
+    for (const _ of textColumns) params.push(`%${escaped}%`);
+  }
+  const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+  const orderParts = (request.sort ?? []).map((s) => `${column(s.column).name} ${s.direction === "desc" ? "DESC" : "ASC"}`);
+  orderParts.push("id ASC"); // a stable order so pages never overlap or skip
+  const rows = store.sqlite
+    .prepare(`SELECT * FROM ${table} ${whereSql} ORDER BY ${orderParts.join(", ")} LIMIT ? OFFSET ?`)
+    .all(...params, limit, offset) as Record<string, string | number | null>[];
+  const total = (store.sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table} ${whereSql}`).get(...params) as { n: number }).n;
+  return { columns, rows, total, offset };
+}

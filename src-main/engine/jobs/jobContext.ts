@@ -1,0 +1,34 @@
+import type { JobKind, JobParamsByKind } from "../../../src-shared/api";
+import type { Store } from "../store/store";
+
+export interface JobContext {
+  store: Store;
+  jobId: string;
+  /** Report progress; cheap to call often (the runner throttles what it forwards). */
+  progress(phase: string, done: number, total: number | null, message?: string | null): void;
+  /** True once the user asked to cancel: stop at the next safe point. */
+  isCancelled(): boolean;
+}
+
+export type JobFunction<K extends JobKind> = (
+  context: JobContext,
+  params: JobParamsByKind[K],
+) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+export class JobCancelledError extends Error {
+  constructor() {
+    super("cancelled by the user");
+    this.name = "JobCancelledError";
+  }
+}
+
+/** Messages between the runner (main side) and the worker. */
+export type ToWorker =
+  { type: "start"; jobId: string; kind: JobKind; params: unknown; dbPath: string; nativeBinding?: string } | { type: "cancel" };
+
+export type FromWorker =
+  | { type: "progress"; phase: string; done: number; total: number | null; message: string | null }
+  | { type: "done"; result: Record<string, unknown> }
+  | { type: "cancelled" }
+  | { type: "failed"; error: string }
+  | { type: "store-changed"; tables: string[] };

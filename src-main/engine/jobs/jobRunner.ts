@@ -1,0 +1,217 @@
+import { randomUUID } from "node:crypto";
+import { Worker } from "node:worker_threads";
+import type { JobInfo, JobKind, JobParamsByKind } from "../../../src-shared/api";
+import type { EngineEventBus } from "../events";
+import type { Store } from "../store/store";
+import type { JobTable } from "../store/job.table";
+import type { FromWorker, ToWorker } from "./jobContext";
+import { jobLabel } from "./jobs";
+
+export interface JobRunnerOptions {
+  store: Store;
+  events: EngineEventBus;
+  /** The worker script. Defaults to the TypeScript bootstrap beside this file, or the bundled jobWorker.js. */
+  workerEntry?: URL | string;
+  nativeBinding?: string;
+  /** How long a cancelled job may take to reach a safe point before it is stopped hard. */
+  cancelGraceMs?: number;
+}
+
+function defaultWorkerEntry(): URL {
+  return import.meta.url.endsWith(".ts") ? new URL("./jobWorker.entry.mjs", import.meta.url) : new URL("./jobWorker.js", import.meta.url);
+}
+
+export function jobInfo(row: JobTable): JobInfo {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    label: row.label,
+    phase: row.phase,
+    done: row.done,
+    total: row.total,
+    message: row.message,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    result: row.result_json ? (JSON.parse(row.result_json) as Record<string, unknown>) : null,
+  };
+}
+
+/**
+ * Runs long work in worker threads, one job at a time (SQLite has one writer, and
+ * this machine class has two cores), keeps each job's state in the `job` table and
+ * reports progress as events. The calling thread never waits on the job's SQL.
+ */
+export class JobRunner {
+  private readonly queue: string[] = [];
+  private running: { id: string; worker: Worker; cancelTimer?: NodeJS.Timeout } | null = null;
+  private readonly workerEntry: URL | string;
+  private readonly finishedWaiters = new Map<string, ((info: JobInfo) => void)[]>();
+  private closed = false;
+
+  constructor(private readonly options: JobRunnerOptions) {
+    this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
+    // Jobs that were running when the previous process died cannot resume.
+    options.store.sqlite
+      .prepare(
+        `UPDATE job SET status = 'failed', error = 'interrupted: Tieout stopped while this job was running; start it again', finished_at = ?
+         WHERE status IN ('queued', 'running')`,
+      )
+      .run(new Date().toISOString());
+  }
+
+  private row(id: string): JobTable {
+    return this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable;
+  }
+
+  get(id: string): JobInfo | null {
+    const row = this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable | undefined;
+    return row ? jobInfo(row) : null;
+  }
+
+  list(limit = 50): JobInfo[] {
+    const rows = this.options.store.sqlite
+      .prepare("SELECT * FROM job ORDER BY created_at DESC, rowid DESC LIMIT ?")
+      .all(limit) as JobTable[];
+    return rows.map(jobInfo);
+  }
+
+  start<K extends JobKind>(kind: K, params: JobParamsByKind[K]): string {
+    if (this.closed) throw new Error("the engine is shutting down");
+    const id = randomUUID();
+    this.options.store.sqlite
+      .prepare(`INSERT INTO job (id, kind, status, label, params_json, created_at) VALUES (?, ?, 'queued', ?, ?, ?)`)
+      .run(id, kind, jobLabel(kind, params), JSON.stringify(params), new Date().toISOString());
+    this.queue.push(id);
+    this.pump();
+    return id;
+  }
+
+  /** Resolves when the job ends, whatever the outcome. */
+  waitFor(id: string): Promise<JobInfo> {
+    const current = this.get(id);
+    if (current && ["succeeded", "failed", "cancelled"].includes(current.status)) return Promise.resolve(current);
+    return new Promise((resolve) => {
+      const waiters = this.finishedWaiters.get(id) ?? [];
+      waiters.push(resolve);
+      this.finishedWaiters.set(id, waiters);
+    });
+  }
+
+  cancel(id: string): boolean {
+    const queuedAt = this.queue.indexOf(id);
+    if (queuedAt >= 0) {
+      this.queue.splice(queuedAt, 1);
+      this.finish(id, { status: "cancelled" });
+      return true;
+    }
+    if (this.running?.id === id) {
+      const running = this.running;
+      running.worker.postMessage({ type: "cancel" } satisfies ToWorker);
+      running.cancelTimer ??= setTimeout(() => {
+        void running.worker.terminate();
+      }, this.options.cancelGraceMs ?? 10_000);
+      return true;
+    }
+    return false;
+  }
+
+  private pump(): void {
+    if (this.running || this.closed) return;
+    const id = this.queue.shift();
+    if (!id) return;
+    const row = this.row(id);
+    const startedAt = new Date().toISOString();
+    this.options.store.sqlite.prepare("UPDATE job SET status = 'running', started_at = ? WHERE id = ?").run(startedAt, id);
+    const worker = new Worker(this.workerEntry);
+    this.running = { id, worker };
+    let settled = false;
+    const settle = (outcome: Parameters<JobRunner["finish"]>[1]) => {
+      if (settled) return;
+      settled = true;
+      if (this.running?.cancelTimer) clearTimeout(this.running.cancelTimer);
+      this.running = null;
+      this.finish(id, outcome);
+      void worker.terminate();
+      this.pump();
+    };
+    worker.on("message", (message: FromWorker) => {
+      switch (message.type) {
+        case "progress":
+          this.options.store.sqlite
+            .prepare("UPDATE job SET phase = ?, done = ?, total = ?, message = ? WHERE id = ?")
+            .run(message.phase, message.done, message.total, message.message, id);
+          this.options.events.emit("job/progress", {
+            jobId: id,
+            kind: row.kind,
+            phase: message.phase,
+            done: message.done,
+            total: message.total,
+            message: message.message,
+          });
+          break;
+        case "store-changed":
+          this.options.events.emit("store/changed", { tables: message.tables });
+          break;
+        case "done":
+          settle({ status: "succeeded", result: message.result });
+          break;
+        case "cancelled":
+          settle({ status: "cancelled" });
+          break;
+        case "failed":
+          settle({ status: "failed", error: message.error });
+          break;
+      }
+    });
+    worker.on("error", (error) => settle({ status: "failed", error: error.message }));
+    worker.on("exit", (code) => {
+      const cancelling = this.running?.cancelTimer !== undefined;
+      settle(
+        cancelling ? { status: "cancelled" } : { status: "failed", error: `the job's worker stopped unexpectedly (exit code ${code})` },
+      );
+    });
+    worker.postMessage({
+      type: "start",
+      jobId: id,
+      kind: row.kind,
+      params: JSON.parse(row.params_json),
+      dbPath: this.options.store.path,
+      ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
+    } satisfies ToWorker);
+  }
+
+  private finish(
+    id: string,
+    outcome: { status: "succeeded"; result: Record<string, unknown> } | { status: "failed"; error: string } | { status: "cancelled" },
+  ): void {
+    this.options.store.sqlite
+      .prepare("UPDATE job SET status = ?, error = ?, result_json = ?, finished_at = ? WHERE id = ?")
+      .run(
+        outcome.status,
+        outcome.status === "failed" ? outcome.error : null,
+        outcome.status === "succeeded" ? JSON.stringify(outcome.result) : null,
+        new Date().toISOString(),
+        id,
+      );
+    const info = jobInfo(this.row(id));
+    this.options.events.emit("job/finished", info);
+    if (outcome.status !== "failed") this.options.events.emit("store/changed", { tables: ["*"] });
+    for (const resolve of this.finishedWaiters.get(id) ?? []) resolve(info);
+    this.finishedWaiters.delete(id);
+  }
+
+  /** Cancels queued jobs, asks the running one to stop, and waits for it. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const id of this.queue.splice(0)) this.finish(id, { status: "cancelled" });
+    if (this.running) {
+      const id = this.running.id;
+      const done = this.waitFor(id);
+      this.cancel(id);
+      await done;
+    }
+  }
+}

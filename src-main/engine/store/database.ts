@@ -1,0 +1,17 @@
+import type { CanonicalTablesSchema } from "./canonical.table";
+import type { JobTable } from "./job.table";
+import type { LineageTable } from "./lineage.table";
+import type { MappingProfileTable } from "./mappingProfile.table";
+import type { RawRecordTable } from "./rawRecord.table";
+import type { SettingTable } from "./setting.table";
+import type { SourceFileTable } from "./sourceFile.table";
+
+/** The whole store as kysely sees it. */
+export interface Database extends CanonicalTablesSchema {
+  source_file: SourceFileTable;
+  raw_record: RawRecordTable;
+  job: JobTable;
+  setting: SettingTable;
+  mapping_profile: MappingProfileTable;
+  lineage: LineageTable;
+}

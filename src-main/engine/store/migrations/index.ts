@@ -1,0 +1,13 @@
+import type { Migration } from "kysely";
+import * as m0001 from "./0001_initial";
+
+/**
+ * Every migration, in order. Static (not read from disk) so it survives bundling.
+ * Forward-only: never edit a released migration; add the next number.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_initial": m0001,
+};
+
+export const MIGRATION_NAMES = Object.keys(migrations).sort();
+export const LATEST_SCHEMA_VERSION = MIGRATION_NAMES.length;

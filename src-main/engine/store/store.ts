@@ -1,0 +1,115 @@
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from "kysely";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Database } from "./database";
+import { LATEST_SCHEMA_VERSION, MIGRATION_NAMES, migrations } from "./migrations";
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: "SCHEMA_TOO_NEW" | "MIGRATION_FAILED" | "NOT_A_TIEOUT_DATABASE" | "OPEN_FAILED",
+    message: string,
+  ) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+export interface Store {
+  /** Typed query builder over the same connection. */
+  db: Kysely<Database>;
+  /** The raw connection, for bulk work where prepared statements beat the builder. */
+  sqlite: BetterSqlite3.Database;
+  path: string;
+  schemaVersion: number;
+  /** Migrations applied by this open (empty when the database was current). */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  readonly?: boolean;
+  /** Path to a better-sqlite3 native binding built for another runtime (Electron). */
+  nativeBinding?: string;
+}
+
+const staticProvider: MigrationProvider = { getMigrations: async () => migrations };
+
+function appliedMigrationNames(sqlite: BetterSqlite3.Database): string[] {
+  const table = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'").get();
+  if (!table) return [];
+  return (sqlite.prepare("SELECT name FROM kysely_migration ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+}
+
+/**
+ * Opens (or creates) a Tieout store and brings its schema up to date. A database
+ * written by a newer Tieout is refused rather than guessed at.
+ */
+export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (path !== ":memory:" && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  let sqlite: BetterSqlite3.Database;
+  try {
+    sqlite = new BetterSqlite3(path, {
+      readonly: options.readonly ?? false,
+      fileMustExist: options.readonly ?? false,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    });
+  } catch (error) {
+    throw new StoreError("OPEN_FAILED", `Cannot open the database ${path}: ${(error as Error).message}`);
+  }
+  try {
+    // A file that exists but is not SQLite fails here with "file is not a database".
+    sqlite.pragma("journal_mode = WAL");
+  } catch (error) {
+    sqlite.close();
+    throw new StoreError("NOT_A_TIEOUT_DATABASE", `${path} is not a SQLite database: ${(error as Error).message}`);
+  }
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma("synchronous = NORMAL");
+
+  const known = new Set(MIGRATION_NAMES);
+  const appliedBefore = appliedMigrationNames(sqlite);
+  const unknown = appliedBefore.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    sqlite.close();
+    throw new StoreError(
+      "SCHEMA_TOO_NEW",
+      `The database ${path} was written by a newer version of Tieout (it has schema step ${unknown[unknown.length - 1]}; ` +
+        `this version knows up to ${MIGRATION_NAMES[MIGRATION_NAMES.length - 1]}). Open it with a newer Tieout; nothing was changed.`,
+    );
+  }
+
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let applied: string[] = [];
+  if (!options.readonly) {
+    const migrator = new Migrator({ db, provider: staticProvider });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      await db.destroy();
+      const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+      throw new StoreError("MIGRATION_FAILED", `Upgrading ${path} failed at step ${failed}: ${(error as Error).message ?? String(error)}`);
+    }
+    applied = (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    sqlite.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
+  }
+  const schemaVersion = appliedMigrationNames(sqlite).length;
+
+  let closed = false;
+  return {
+    db,
+    sqlite,
+    path,
+    schemaVersion,
+    applied,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy(); // closes the better-sqlite3 handle too
+    },
+  };
+}
+
+export function storeExists(path: string): boolean {
+  return path === ":memory:" ? false : existsSync(path);
+}

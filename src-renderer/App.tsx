@@ -1,0 +1,85 @@
+import { useCallback, useEffect, useState } from "react";
+import { JobIndicator } from "./components/JobIndicator";
+import { DashboardPage } from "./pages/DashboardPage";
+import { NotYetPage } from "./pages/PlaceholderPages";
+import { SettingsPage } from "./pages/SettingsPage";
+import { SourcesPage } from "./pages/SourcesPage";
+import { NAV, pathToRoute, routeToPath, type Route } from "./routes";
+
+const THEME_KEY = "tieout.theme";
+
+export function App() {
+  const [route, setRoute] = useState<Route>(() => pathToRoute(window.location.pathname));
+  const [dark, setDark] = useState(() => {
+    const saved = localStorage.getItem(THEME_KEY);
+    return saved ? saved === "dark" : window.matchMedia?.("(prefers-color-scheme: dark)").matches === true;
+  });
+
+  const navigate = useCallback((next: Route) => {
+    history.pushState(null, "", routeToPath(next));
+    setRoute(next);
+  }, []);
+
+  useEffect(() => {
+    const onPop = () => setRoute(pathToRoute(window.location.pathname));
+    window.addEventListener("popstate", onPop);
+    return () => window.removeEventListener("popstate", onPop);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = dark ? "dark" : "light";
+    localStorage.setItem(THEME_KEY, dark ? "dark" : "light");
+  }, [dark]);
+
+  // Alt+1..8 jumps between pages from anywhere.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = NAV.find((n) => n.key === event.key);
+      if (target) {
+        event.preventDefault();
+        navigate({ page: target.page } as Route);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [navigate]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Tieout</h1>
+        <JobIndicator />
+      </header>
+      <nav className="sidebar" aria-label="Main">
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.page}>
+              <a
+                href={routeToPath({ page: item.page } as Route)}
+                aria-current={route.page === item.page ? "page" : undefined}
+                title={`Alt+${item.key}`}
+                onClick={(event) => {
+                  event.preventDefault();
+                  navigate({ page: item.page } as Route);
+                }}
+              >
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        {route.page === "dashboard" && <DashboardPage navigate={navigate} />}
+        {route.page === "sources" && <SourcesPage tab={route.tab ?? "files"} table={route.table} navigate={navigate} dark={dark} />}
+        {route.page === "settings" && <SettingsPage dark={dark} setDark={setDark} />}
+        {(route.page === "reconciliations" ||
+          route.page === "exceptions" ||
+          route.page === "adjustments" ||
+          route.page === "outbox" ||
+          route.page === "audit") && <NotYetPage page={route.page} />}
+      </main>
+    </div>
+  );
+}

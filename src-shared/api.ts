@@ -1,0 +1,205 @@
+/**
+ * The one API contract between the UI and the engine. The Electron preload bridge,
+ * the web server's router and the renderer's client are all typed against
+ * `Handlers` and `EngineEvents`; none declares a method of its own.
+ *
+ * Every method takes one plain JSON argument and returns plain JSON. Errors a user
+ * can meet come back as `ApiError` values (see `ApiResult`), never stack traces.
+ */
+import type { CanonicalType, ParseIssue, SourceFormat, SourceSystem } from "./model";
+
+// ---------------------------------------------------------------- shared shapes
+
+export type SortDirection = "asc" | "desc";
+
+export interface SortSpec {
+  column: string;
+  direction: SortDirection;
+}
+
+/** A column filter from the grid: text contains / equals, number and date ranges. */
+export type ColumnFilter =
+  | { column: string; kind: "text"; op: "contains" | "equals" | "startsWith"; value: string }
+  | { column: string; kind: "number"; op: "=" | "<" | "<=" | ">" | ">=" | "between"; value: number; valueTo?: number }
+  | { column: string; kind: "date"; op: "=" | "<" | ">" | "between"; value: string; valueTo?: string }
+  | { column: string; kind: "set"; values: (string | number | null)[] };
+
+export type ColumnKind = "text" | "cents" | "number" | "date" | "timestamp" | "boolean" | "id";
+
+export interface ColumnInfo {
+  name: string;
+  label: string;
+  kind: ColumnKind;
+}
+
+export interface RowPage {
+  columns: ColumnInfo[];
+  rows: Record<string, string | number | null>[];
+  /** Total rows matching the filter (not just this page). */
+  total: number;
+  offset: number;
+}
+
+export interface TableSummary {
+  /** Canonical record type stored in the table. */
+  recordType: CanonicalType;
+  table: string;
+  label: string;
+  rows: number;
+}
+
+export interface StoreSummary {
+  dbPath: string;
+  schemaVersion: number;
+  tables: TableSummary[];
+  rawRecords: number;
+  quarantined: number;
+  sourceFiles: number;
+  lastImportAt: string | null;
+}
+
+export type JobKind = "ingest";
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface JobParamsByKind {
+  /** Import files or folders (every file inside) into the store. */
+  ingest: { paths: string[] };
+}
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  /** Human label, e.g. "Import 3 files". */
+  label: string;
+  phase: string | null;
+  done: number;
+  total: number | null;
+  message: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Present when the job failed: a readable reason. */
+  error: string | null;
+  /** Job-specific result summary (counts), present when it succeeded. */
+  result: Record<string, unknown> | null;
+}
+
+export interface FileIngestSummary {
+  file: string;
+  format: SourceFormat | null;
+  system: SourceSystem | null;
+  /** Raw units in the file (messages, transactions, rows). */
+  records: number;
+  loaded: number;
+  quarantined: number;
+  duplicates: number;
+  /** The whole file was seen before (same SHA-256): nothing changed. */
+  duplicateFile: boolean;
+  issues: ParseIssue[];
+}
+
+export interface IngestResult {
+  files: FileIngestSummary[];
+  records: number;
+  loaded: number;
+  quarantined: number;
+  duplicates: number;
+}
+
+export interface QuarantineItem {
+  rawRecordId: number;
+  sourceFile: string | null;
+  kind: string;
+  line: number | null;
+  receivedAt: string;
+  issues: ParseIssue[];
+  text: string;
+}
+
+export interface ApiError {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+// ---------------------------------------------------------------- the handlers map
+
+export interface Handlers {
+  /** Version, database path and schema version of the running engine. */
+  "app/info": {
+    args: Record<string, never>;
+    result: { version: string; dbPath: string; schemaVersion: number; mode: "electron" | "web" | "cli" };
+  };
+  /** Row counts of every canonical table and of the raw archive. */
+  "store/summary": { args: Record<string, never>; result: StoreSummary };
+  /** One page of a canonical table, sorted and filtered in SQLite (never the whole table). */
+  "rows/page": {
+    args: { table: string; offset: number; limit: number; sort?: SortSpec[]; filters?: ColumnFilter[]; search?: string };
+    result: RowPage;
+  };
+  /** Start a long job in a worker thread; progress arrives as `job/progress` events. */
+  "jobs/start": { args: { [K in JobKind]: { kind: K; params: JobParamsByKind[K] } }[JobKind]; result: { jobId: string } };
+  /** Recent jobs, newest first. */
+  "jobs/list": { args: { limit?: number }; result: JobInfo[] };
+  /** Ask a running job to stop at its next safe point; work already committed stays. */
+  "jobs/cancel": { args: { jobId: string }; result: { cancelled: boolean } };
+  /** Imported files with their counts, newest first. */
+  "sources/files": {
+    args: { limit?: number };
+    result: {
+      id: number;
+      fileName: string;
+      format: string | null;
+      system: string | null;
+      receivedAt: string;
+      records: number;
+      loaded: number;
+      quarantined: number;
+      duplicates: number;
+      sha256: string;
+    }[];
+  };
+  /** Records that failed to parse or map, with their reasons. */
+  "sources/quarantine": { args: { limit?: number; offset?: number }; result: { items: QuarantineItem[]; total: number } };
+}
+
+export type Method = keyof Handlers;
+export type ArgsOf<M extends Method> = Handlers[M]["args"];
+export type ResultOf<M extends Method> = Handlers[M]["result"];
+
+/** The set of method names, for routers that must reject unknown ones at run time. */
+export const METHODS = [
+  "app/info",
+  "store/summary",
+  "rows/page",
+  "jobs/start",
+  "jobs/list",
+  "jobs/cancel",
+  "sources/files",
+  "sources/quarantine",
+] as const satisfies readonly Method[];
+
+// Compile-time check that METHODS lists every method exactly.
+type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;
+const _allMethodsListed: MissingMethods extends never ? true : MissingMethods = true;
+void _allMethodsListed;
+
+// ---------------------------------------------------------------- events
+
+export interface EngineEvents {
+  "job/progress": { jobId: string; kind: JobKind; phase: string; done: number; total: number | null; message: string | null };
+  "job/finished": JobInfo;
+  /** Tables whose contents changed, so open grids can refresh. */
+  "store/changed": { tables: string[] };
+}
+
+export type EventName = keyof EngineEvents;
+
+/** What a front door gives the renderer: one invoke, one subscribe. */
+export interface TieoutBridge {
+  invoke<M extends Method>(method: M, args: ArgsOf<M>): Promise<ApiResult<ResultOf<M>>>;
+  subscribe<E extends EventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void;
+}
