@@ -8,15 +8,17 @@ export interface RunningTieout {
   baseUrl: string;
   dbPath: string;
   dataDir: string;
-  stop(): Promise<void>;
+  /** Stops the server; the data folder is removed unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /**
  * Starts `tieout serve` as a user would, on a fresh temporary database, and waits for
  * the address it prints. Each test gets its own database and data folder.
  */
-export async function startTieout(extraArgs: string[] = []): Promise<RunningTieout> {
-  const dataDir = mkdtempSync(join(tmpdir(), "tieout-e2e-"));
+export async function startTieout(options: { dataDir?: string; args?: string[] } = {}): Promise<RunningTieout> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "tieout-e2e-"));
+  const extraArgs = options.args ?? [];
   const dbPath = join(dataDir, "tieout.db");
   const child: ChildProcess = spawn(process.execPath, ["bin/tieout.mjs", "serve", "--db", dbPath, "--port", "0", ...extraArgs], {
     stdio: ["ignore", "pipe", "pipe"],
@@ -44,13 +46,13 @@ export async function startTieout(extraArgs: string[] = []): Promise<RunningTieo
     baseUrl: loginUrl.replace(/#.*$/, ""),
     dbPath,
     dataDir,
-    async stop() {
+    async stop(stopOptions) {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!stopOptions?.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

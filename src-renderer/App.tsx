@@ -72,7 +72,7 @@ export function App() {
       </nav>
       <main className="content">
         {route.page === "dashboard" && <DashboardPage navigate={navigate} />}
-        {route.page === "sources" && <SourcesPage tab={route.tab ?? "files"} table={route.table} navigate={navigate} dark={dark} />}
+        {route.page === "sources" && <SourcesPage tab={route.tab ?? "connectors"} table={route.table} navigate={navigate} dark={dark} />}
         {route.page === "settings" && <SettingsPage dark={dark} setDark={setDark} />}
         {(route.page === "reconciliations" ||
           route.page === "exceptions" ||

@@ -1,4 +1,4 @@
-export type SourcesTab = "files" | "data" | "quarantine";
+export type SourcesTab = "connectors" | "files" | "data" | "quarantine";
 
 export type Route =
   | { page: "dashboard" }
@@ -26,7 +26,7 @@ export const NAV: { page: PageId; label: string; key: string }[] = [
 /** Routes live in the URL's path so a reload or a bookmark returns to the same place. */
 export function routeToPath(route: Route): string {
   if (route.page === "sources") {
-    const parts = ["/sources", route.tab ?? "files"];
+    const parts = ["/sources", route.tab ?? "connectors"];
     if (route.table) parts.push(route.table);
     return parts.join("/");
   }
@@ -39,7 +39,7 @@ export function pathToRoute(path: string): Route {
     case "sources":
       return {
         page: "sources",
-        tab: tab === "data" || tab === "quarantine" ? tab : "files",
+        tab: tab === "data" || tab === "quarantine" || tab === "files" ? tab : "connectors",
         ...(table ? { table } : {}),
       };
     case "reconciliations":

@@ -6,6 +6,7 @@
  * Every method takes one plain JSON argument and returns plain JSON. Errors a user
  * can meet come back as `ApiError` values (see `ApiResult`), never stack traces.
  */
+import type { MappingProfile } from "./mapping";
 import type { CanonicalType, ParseIssue, SourceFormat, SourceSystem } from "./model";
 
 // ---------------------------------------------------------------- shared shapes
@@ -117,6 +118,52 @@ export interface QuarantineItem {
   text: string;
 }
 
+/** One connector's counts as the Sources page shows them. */
+export interface ConnectorStatus {
+  /** e.g. "hl7v2", "x12-835", "csv", or "mllp:2575" for a live feed. */
+  connector: string;
+  live: boolean;
+  received: number;
+  loaded: number;
+  /** Valid records we keep but do not map (an ORU on an ADT feed, a 277 in an X12 folder). */
+  ignored: number;
+  quarantined: number;
+  duplicates: number;
+  lastActivityAt: string | null;
+  lastError: string | null;
+}
+
+/** A field of a canonical record type, for the mapping step of the import wizard. */
+export interface CanonicalFieldInfo {
+  name: string;
+  kind: "text" | "cents" | "number" | "date" | "instant" | "boolean";
+  required: boolean;
+}
+
+export interface ImportPreview {
+  path: string;
+  fileName: string;
+  sizeBytes: number;
+  format: SourceFormat | null;
+  confidence: "high" | "medium" | "low";
+  /** Why the format was chosen, in words. */
+  reason: string;
+  /** The file was imported before (same SHA-256). */
+  alreadyImported: boolean;
+  /** First lines of a non-tabular file. */
+  sample: string | null;
+  /** CSV/XLSX only. */
+  tabular: {
+    headers: string[];
+    rows: string[][];
+    sheets: string[] | null;
+    delimiter: string | null;
+    rowCountEstimate: number;
+    /** The saved or built-in profile whose layout matches the header row, if any. */
+    matchedProfile: MappingProfile | null;
+  } | null;
+}
+
 export interface ApiError {
   code: string;
   message: string;
@@ -162,6 +209,29 @@ export interface Handlers {
       sha256: string;
     }[];
   };
+  /** Each connector's received, loaded, quarantined and duplicate counts and its last activity. */
+  "sources/connectors": { args: Record<string, never>; result: ConnectorStatus[] };
+  /**
+   * Parse a quarantined record again, optionally with corrected text, and load it if it
+   * is now good. The original stays in the archive, marked replayed.
+   */
+  "sources/replay": {
+    args: { rawRecordId: number; text?: string };
+    result: { rawRecordId: number; status: "loaded" | "ignored" | "quarantined"; issues: ParseIssue[] };
+  };
+  /** Save a dropped file's bytes next to the database so it can be previewed and imported. */
+  "import/upload": { args: { fileName: string; contentBase64: string }; result: { path: string } };
+  /** Detect a file's format and show what an import would see, before importing. */
+  "import/preview": { args: { path: string; sheet?: string }; result: ImportPreview };
+  /** The canonical fields of a record type, with the header suggestions for a layout. */
+  "import/fields": {
+    args: { recordType: CanonicalType; headers?: string[] };
+    result: { fields: CanonicalFieldInfo[]; suggested: MappingProfile["fields"] };
+  };
+  /** Save a column-mapping profile: later files with the same header row import without asking. */
+  "import/saveProfile": { args: { profile: MappingProfile }; result: { id: string } };
+  /** Saved column-mapping profiles. */
+  "import/profiles": { args: Record<string, never>; result: MappingProfile[] };
   /** Records that failed to parse or map, with their reasons. */
   "sources/quarantine": { args: { limit?: number; offset?: number }; result: { items: QuarantineItem[]; total: number } };
 }
@@ -179,7 +249,14 @@ export const METHODS = [
   "jobs/list",
   "jobs/cancel",
   "sources/files",
+  "sources/connectors",
+  "sources/replay",
   "sources/quarantine",
+  "import/upload",
+  "import/preview",
+  "import/fields",
+  "import/saveProfile",
+  "import/profiles",
 ] as const satisfies readonly Method[];
 
 // Compile-time check that METHODS lists every method exactly.

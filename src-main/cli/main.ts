@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
+import type { MllpListenerEvent } from "../../connectors/hl7v2/mllpListener";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { createEngine } from "../engine/engine";
+import { startHl7Feed } from "../engine/ingest/hl7Feed";
 import { ingestPaths } from "../engine/ingest/ingestPaths";
 import { openStore, StoreError } from "../engine/store/store";
 import { storeSummary } from "../engine/store/summary";
@@ -91,6 +93,50 @@ const commands: Record<string, Command> = {
       });
       await server.close();
       await engine.close();
+      return 0;
+    },
+  },
+  listen: {
+    summary: "Run the HL7 v2 live feed headless: an MLLP listener that stores, then acknowledges",
+    usage: "tieout listen --db FILE --mllp PORT [--host 127.0.0.1] [--tls-key FILE --tls-cert FILE]",
+    options: {
+      db: { type: "string" },
+      mllp: { type: "string" },
+      host: { type: "string" },
+      "tls-key": { type: "string" },
+      "tls-cert": { type: "string" },
+    },
+    async run(values) {
+      const store = await openStore(requireDb(values));
+      if (values.mllp === undefined) throw new UsageError("--mllp PORT is required");
+      const tls =
+        typeof values["tls-key"] === "string" && typeof values["tls-cert"] === "string"
+          ? { key: readFileSync(values["tls-key"]), cert: readFileSync(values["tls-cert"]) }
+          : undefined;
+      if ((values["tls-key"] === undefined) !== (values["tls-cert"] === undefined))
+        throw new UsageError("TLS needs both --tls-key and --tls-cert");
+      const counts = { AA: 0, AE: 0, AR: 0 };
+      const feed = await startHl7Feed(store, null, {
+        port: intOption(values, "mllp", 2575),
+        ...(typeof values.host === "string" ? { host: values.host } : {}),
+        ...(tls ? { tls } : {}),
+        onEvent: (event: MllpListenerEvent) => {
+          if (event.type === "ack") counts[event.ackCode]++;
+          if (event.type === "connection") err(`connected: ${event.remoteAddress}:${event.remotePort}`);
+          if (event.type === "disconnection")
+            err(`disconnected: ${event.remoteAddress}:${event.remotePort} after ${event.messages} messages`);
+          if (event.type === "handler-error" || event.type === "error") err(`error: ${event.message}`);
+        },
+      });
+      out(`Listening for HL7 v2 over MLLP${tls ? " (TLS)" : ""} on ${feed.host}:${feed.port}, storing into ${store.path}`);
+      out("Press Ctrl+C to stop.");
+      await new Promise<void>((resolveStop) => {
+        process.once("SIGINT", () => resolveStop());
+        process.once("SIGTERM", () => resolveStop());
+      });
+      await feed.close();
+      await store.close();
+      out(`stopped: ${counts.AA} AA, ${counts.AE} AE, ${counts.AR} AR`);
       return 0;
     },
   },

@@ -2,7 +2,10 @@ import type { ArgsOf, EngineEvents, EventName, Method, ResultOf } from "../../sr
 import { METHODS } from "../../src-shared/api";
 import { BrowseError, rowPage } from "./browse/rowPage";
 import { EngineEventBus } from "./events";
-import { listQuarantine, listSourceFiles } from "./ingest/sources";
+import { importFields, ImportError, previewImport, saveUpload } from "./ingest/preview";
+import { loadProfiles, saveProfile } from "./ingest/profiles";
+import { replayQuarantined, ReplayError } from "./ingest/replay";
+import { listConnectors, listQuarantine, listSourceFiles } from "./ingest/sources";
 import { JobRunner } from "./jobs/jobRunner";
 import { storeSummary } from "./store/summary";
 import { openStore, StoreError, type Store } from "./store/store";
@@ -97,6 +100,33 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   registry.register("jobs/cancel", (args) => ({ cancelled: jobs.cancel(String(args?.jobId)) }));
   registry.register("sources/files", (args) => listSourceFiles(store, args?.limit ?? 200));
   registry.register("sources/quarantine", (args) => listQuarantine(store, args?.limit ?? 100, args?.offset ?? 0));
+  registry.register("sources/connectors", () => listConnectors(store));
+  registry.register("sources/replay", (args) => {
+    if (!Number.isInteger(args?.rawRecordId)) throw new UserError("BAD_REQUEST", "sources/replay needs the raw record's id");
+    const result = replayQuarantined(store, args.rawRecordId, typeof args.text === "string" ? args.text : undefined);
+    events.emit("store/changed", { tables: ["*"] });
+    return result;
+  });
+  registry.register("import/upload", (args) => {
+    if (typeof args?.fileName !== "string" || typeof args.contentBase64 !== "string") {
+      throw new UserError("BAD_REQUEST", "import/upload needs fileName and contentBase64");
+    }
+    return { path: saveUpload(store, args.fileName, args.contentBase64) };
+  });
+  registry.register("import/preview", (args) => {
+    if (typeof args?.path !== "string") throw new UserError("BAD_REQUEST", "import/preview needs a path");
+    return previewImport(store, args.path, args.sheet);
+  });
+  registry.register("import/fields", (args) => importFields(args.recordType, args.headers ?? []));
+  registry.register("import/saveProfile", (args) => {
+    const profile = args?.profile;
+    if (!profile || typeof profile.id !== "string" || !Array.isArray(profile.headers) || typeof profile.fields !== "object") {
+      throw new UserError("BAD_REQUEST", "a mapping profile needs an id, the header row and the field mappings");
+    }
+    saveProfile(store, profile);
+    return { id: profile.id };
+  });
+  registry.register("import/profiles", () => loadProfiles(store));
   registry.assertComplete();
 
   return {
@@ -120,6 +150,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 /** Maps any thrown error to the ApiError a front door returns. */
 export function toApiError(error: unknown): { code: string; message: string; details?: unknown } {
   if (error instanceof UserError) return { code: error.code, message: error.message, details: error.details };
-  if (error instanceof BrowseError || error instanceof StoreError) return { code: error.code, message: error.message };
+  if (error instanceof BrowseError || error instanceof StoreError || error instanceof ReplayError || error instanceof ImportError) {
+    return { code: error.code, message: error.message };
+  }
   return { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
 }

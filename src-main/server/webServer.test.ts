@@ -65,7 +65,10 @@ describe("web server", () => {
   });
 
   it("rejects unknown methods and returns user errors as values", async () => {
-    expect(await post("/api/nope/never", {}, auth())).toMatchObject({ status: 404, json: { ok: false, error: { code: "UNKNOWN_METHOD" } } });
+    expect(await post("/api/nope/never", {}, auth())).toMatchObject({
+      status: 404,
+      json: { ok: false, error: { code: "UNKNOWN_METHOD" } },
+    });
     const bad = await post("/api/rows/page", { table: "no_such_table", offset: 0, limit: 10 }, auth());
     expect(bad.json).toMatchObject({ ok: false, error: { code: "UNKNOWN_TABLE" } });
   });

@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { call } from "../api/client";
 import { useApiQuery } from "../api/hooks";
+import { ImportWizard } from "../components/ImportWizard";
 import { TableGrid } from "../components/TableGrid";
+import type { QuarantineItem } from "../../src-shared/api";
 import { formatNumber, formatTimestamp } from "../format";
 import type { Route, SourcesTab } from "../routes";
 
@@ -39,6 +41,51 @@ function ImportForm() {
         )}
       </div>
     </form>
+  );
+}
+
+function ConnectorsTab() {
+  const connectors = useApiQuery("sources/connectors", {});
+  if (connectors.error) return <p className="error">{connectors.error}</p>;
+  if (!connectors.data) return <p aria-busy="true">Loading…</p>;
+  if (connectors.data.length === 0)
+    return (
+      <p className="empty-state">
+        Nothing has arrived yet. Import a file, or start a live HL7 feed with <code>tieout listen</code>.
+      </p>
+    );
+  return (
+    <table className="plain" data-testid="connectors-table">
+      <thead>
+        <tr>
+          <th>Connector</th>
+          <th className="num">Received</th>
+          <th className="num">Loaded</th>
+          <th className="num">Not mapped</th>
+          <th className="num">Quarantined</th>
+          <th className="num">Duplicates</th>
+          <th>Last activity</th>
+          <th>Last error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {connectors.data.map((c) => (
+          <tr key={c.connector}>
+            <td>
+              {c.connector}
+              {c.live && <span className="badge">live</span>}
+            </td>
+            <td className="num">{formatNumber(c.received)}</td>
+            <td className="num">{formatNumber(c.loaded)}</td>
+            <td className="num">{formatNumber(c.ignored)}</td>
+            <td className={`num ${c.quarantined > 0 ? "warn" : ""}`}>{formatNumber(c.quarantined)}</td>
+            <td className="num">{formatNumber(c.duplicates)}</td>
+            <td>{formatTimestamp(c.lastActivityAt)}</td>
+            <td className="muted">{c.lastError ?? ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -99,6 +146,71 @@ function DataTab({ table, navigate, dark }: { table: string | undefined; navigat
   );
 }
 
+function QuarantinedRecord({ item }: { item: QuarantineItem }) {
+  const [editing, setEditing] = useState(false);
+  const [text, setText] = useState(item.text);
+  const [result, setResult] = useState<string | null>(null);
+  const replay = (corrected?: string) => {
+    call("sources/replay", { rawRecordId: item.rawRecordId, ...(corrected !== undefined ? { text: corrected } : {}) }).then(
+      (r) =>
+        setResult(
+          r.status === "quarantined"
+            ? `Still quarantined: ${r.issues.find((i) => i.severity === "error")?.message ?? "see issues"}`
+            : `Replayed: ${r.status}`,
+        ),
+      (e: Error) => setResult(e.message),
+    );
+  };
+  return (
+    <li>
+      <div className="q-head">
+        <strong>{item.sourceFile ?? "live feed"}</strong>
+        {item.line !== null && <span> line {item.line}</span>} <span className="muted">({item.kind})</span>
+      </div>
+      <ul>
+        {item.issues.map((issue, i) => (
+          <li key={i} className={issue.severity}>
+            {issue.message}
+          </li>
+        ))}
+      </ul>
+      {editing ? (
+        <div>
+          <textarea
+            aria-label={`Corrected record ${item.rawRecordId}`}
+            className="q-edit"
+            rows={6}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+          <button type="button" onClick={() => replay(text)}>
+            Replay corrected
+          </button>
+          <button type="button" onClick={() => setEditing(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <details>
+          <summary>Raw record</summary>
+          <pre>{item.text}</pre>
+        </details>
+      )}
+      <div className="q-actions">
+        {!editing && (
+          <button type="button" onClick={() => setEditing(true)}>
+            Correct…
+          </button>
+        )}
+        <button type="button" onClick={() => replay()} title="Parse it again as it is, e.g. after saving a column mapping">
+          Replay as is
+        </button>
+        {result && <span role="status">{result}</span>}
+      </div>
+    </li>
+  );
+}
+
 function QuarantineTab() {
   const quarantine = useApiQuery("sources/quarantine", { limit: 100 });
   if (quarantine.error) return <p className="error">{quarantine.error}</p>;
@@ -109,23 +221,7 @@ function QuarantineTab() {
       <p>{formatNumber(quarantine.data.total)} records could not be loaded. Each is kept exactly as it arrived, with the reason.</p>
       <ul className="quarantine" data-testid="quarantine-list">
         {quarantine.data.items.map((item) => (
-          <li key={item.rawRecordId}>
-            <div className="q-head">
-              <strong>{item.sourceFile ?? "live feed"}</strong>
-              {item.line !== null && <span> line {item.line}</span>} <span className="muted">({item.kind})</span>
-            </div>
-            <ul>
-              {item.issues.map((issue, i) => (
-                <li key={i} className={issue.severity}>
-                  {issue.message}
-                </li>
-              ))}
-            </ul>
-            <details>
-              <summary>Raw record</summary>
-              <pre>{item.text}</pre>
-            </details>
-          </li>
+          <QuarantinedRecord key={item.rawRecordId} item={item} />
         ))}
       </ul>
     </div>
@@ -143,14 +239,24 @@ export function SourcesPage({
   navigate: (r: Route) => void;
   dark: boolean;
 }) {
+  const [wizardOpen, setWizardOpen] = useState(false);
   const tabs: [SourcesTab, string][] = [
+    ["connectors", "Connectors"],
     ["files", "Files"],
     ["data", "Data"],
     ["quarantine", "Quarantine"],
   ];
   return (
     <section>
-      <h2>Sources</h2>
+      <div className="page-head">
+        <h2>Sources</h2>
+        {!wizardOpen && (
+          <button type="button" className="primary" onClick={() => setWizardOpen(true)}>
+            Import a file…
+          </button>
+        )}
+      </div>
+      {wizardOpen && <ImportWizard onClose={() => setWizardOpen(false)} />}
       <ImportForm />
       <div role="tablist" className="tabs">
         {tabs.map(([id, label]) => (
@@ -160,6 +266,7 @@ export function SourcesPage({
         ))}
       </div>
       <div role="tabpanel">
+        {tab === "connectors" && <ConnectorsTab />}
         {tab === "files" && <FilesTab />}
         {tab === "data" && <DataTab table={table} navigate={navigate} dark={dark} />}
         {tab === "quarantine" && <QuarantineTab />}

@@ -140,6 +140,11 @@ export function ingestFile(store: Store, path: string, options: IngestOptions = 
       else if (outcome.status === "loaded") summary.loaded++;
     }
   });
+  if (detected.format === "csv" || detected.format === "xlsx") {
+    // Kept so a quarantined row can be corrected and replayed on its own.
+    const header = detected.format === "csv" ? (decoded.text.split(/\r\n|\r|\n/).find((l) => l.trim() !== "") ?? null) : null;
+    sqlite.prepare("UPDATE source_file SET header_line = ? WHERE id = ?").run(header, sourceFileId);
+  }
   const updateCounts = sqlite.prepare(
     `UPDATE source_file SET units = ?, loaded = ?, quarantined = ?, duplicates = ?, issues_json = ?, system = ?, format = ?, status = ? WHERE id = ?`,
   );
@@ -159,7 +164,9 @@ export function ingestFile(store: Store, path: string, options: IngestOptions = 
   try {
     for (let start = 0; start < units.length; start += batchSize) {
       if (options.isCancelled?.()) throw new IngestCancelled();
-      loadBatch(units.slice(start, start + batchSize));
+      // IMMEDIATE: take the write lock up front; a deferred transaction that reads then writes
+      // fails at once (SQLITE_BUSY) when the engine wrote in between, instead of waiting.
+      loadBatch.immediate(units.slice(start, start + batchSize));
       options.onProgress?.({ file: fileName, done: Math.min(start + batchSize, units.length), total: units.length });
     }
   } catch (error) {

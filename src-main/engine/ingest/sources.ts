@@ -1,4 +1,4 @@
-import type { QuarantineItem, ResultOf } from "../../../src-shared/api";
+import type { ConnectorStatus, QuarantineItem, ResultOf } from "../../../src-shared/api";
 import type { ParseIssue } from "../../../src-shared/model";
 import type { Store } from "../store/store";
 
@@ -64,4 +64,62 @@ export function listQuarantine(store: Store, limit = 100, offset = 0): { items: 
       text: r.content.length > 4000 ? r.content.slice(0, 4000) + "\n…" : r.content,
     })),
   };
+}
+
+/**
+ * Per-connector counts from the raw archive (what was stored and how it ended up), plus
+ * the duplicates the archive never stores: re-sent messages and rows of re-imported files.
+ */
+export function listConnectors(store: Store): ConnectorStatus[] {
+  const rows = store.sqlite
+    .prepare(
+      `SELECT connector,
+              COUNT(*) AS stored,
+              SUM(status = 'loaded') AS loaded,
+              SUM(status = 'ignored') AS ignored,
+              SUM(status = 'quarantined') AS quarantined,
+              MAX(received_at) AS last_at
+       FROM raw_record WHERE status != 'replayed' GROUP BY connector`,
+    )
+    .all() as { connector: string; stored: number; loaded: number; ignored: number; quarantined: number; last_at: string | null }[];
+  const fileDuplicates = new Map(
+    (
+      store.sqlite.prepare("SELECT format AS connector, SUM(duplicates) AS duplicates FROM source_file GROUP BY format").all() as {
+        connector: string | null;
+        duplicates: number;
+      }[]
+    ).map((r) => [r.connector ?? "unknown", r.duplicates]),
+  );
+  const activity = new Map(
+    (
+      store.sqlite.prepare("SELECT * FROM connector_activity").all() as {
+        connector: string;
+        duplicates: number;
+        last_activity_at: string | null;
+        last_error: string | null;
+      }[]
+    ).map((r) => [r.connector, r]),
+  );
+  const names = new Set([...rows.map((r) => r.connector), ...activity.keys()]);
+  return [...names].sort().map((connector) => {
+    const row = rows.find((r) => r.connector === connector);
+    const live = activity.get(connector);
+    const duplicates = (fileDuplicates.get(connector) ?? 0) + (live?.duplicates ?? 0);
+    const lastActivityAt =
+      [row?.last_at ?? null, live?.last_activity_at ?? null]
+        .filter((x): x is string => x !== null)
+        .sort()
+        .pop() ?? null;
+    return {
+      connector,
+      live: connector.startsWith("mllp:"),
+      received: (row?.stored ?? 0) + duplicates,
+      loaded: row?.loaded ?? 0,
+      ignored: row?.ignored ?? 0,
+      quarantined: row?.quarantined ?? 0,
+      duplicates,
+      lastActivityAt,
+      lastError: live?.last_error ?? null,
+    };
+  });
 }

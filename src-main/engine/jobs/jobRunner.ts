@@ -46,7 +46,7 @@ export function jobInfo(row: JobTable): JobInfo {
  */
 export class JobRunner {
   private readonly queue: string[] = [];
-  private running: { id: string; worker: Worker; cancelTimer?: NodeJS.Timeout } | null = null;
+  private running: { id: string; worker: Worker; cancelFlag: Int32Array; cancelTimer?: NodeJS.Timeout } | null = null;
   private readonly workerEntry: URL | string;
   private readonly finishedWaiters = new Map<string, ((info: JobInfo) => void)[]>();
   private closed = false;
@@ -109,7 +109,7 @@ export class JobRunner {
     }
     if (this.running?.id === id) {
       const running = this.running;
-      running.worker.postMessage({ type: "cancel" } satisfies ToWorker);
+      Atomics.store(running.cancelFlag, 0, 1);
       running.cancelTimer ??= setTimeout(() => {
         void running.worker.terminate();
       }, this.options.cancelGraceMs ?? 10_000);
@@ -126,7 +126,8 @@ export class JobRunner {
     const startedAt = new Date().toISOString();
     this.options.store.sqlite.prepare("UPDATE job SET status = 'running', started_at = ? WHERE id = ?").run(startedAt, id);
     const worker = new Worker(this.workerEntry);
-    this.running = { id, worker };
+    const cancelFlag = new SharedArrayBuffer(4);
+    this.running = { id, worker, cancelFlag: new Int32Array(cancelFlag) };
     let settled = false;
     const settle = (outcome: Parameters<JobRunner["finish"]>[1]) => {
       if (settled) return;
@@ -179,6 +180,7 @@ export class JobRunner {
       kind: row.kind,
       params: JSON.parse(row.params_json),
       dbPath: this.options.store.path,
+      cancelFlag,
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
     } satisfies ToWorker);
   }

@@ -10,24 +10,19 @@ import { JobCancelledError, type FromWorker, type JobContext, type ToWorker } fr
 const port = parentPort;
 if (!port) throw new Error("jobWorker must run in a worker thread");
 
-let cancelled = false;
 const send = (message: FromWorker) => port.postMessage(message);
 
-port.on("message", (message: ToWorker) => {
-  if (message.type === "cancel") {
-    cancelled = true;
-    return;
-  }
-  void run(message);
-});
+port.once("message", (message: ToWorker) => void run(message));
 
-async function run(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
+async function run(message: ToWorker): Promise<void> {
+  const cancelFlag = new Int32Array(message.cancelFlag);
+  const cancelled = () => Atomics.load(cancelFlag, 0) === 1;
   let lastSent = 0;
   const store = await openStore(message.dbPath, message.nativeBinding ? { nativeBinding: message.nativeBinding } : {});
   const context: JobContext = {
     store,
     jobId: message.jobId,
-    isCancelled: () => cancelled,
+    isCancelled: cancelled,
     progress(phase, done, total, text = null) {
       const now = Date.now();
       // At most ~10 updates a second reach the UI; the last one of a phase always does.
@@ -41,7 +36,7 @@ async function run(message: Extract<ToWorker, { type: "start" }>): Promise<void>
     const result = await job(context, message.params);
     send({ type: "done", result });
   } catch (error) {
-    if (error instanceof JobCancelledError || cancelled) send({ type: "cancelled" });
+    if (error instanceof JobCancelledError || cancelled()) send({ type: "cancelled" });
     else send({ type: "failed", error: (error as Error).message ?? String(error) });
   } finally {
     await store.close();

@@ -1,4 +1,5 @@
 import type { CanonicalTablesSchema } from "./canonical.table";
+import type { ConnectorActivityTable } from "./connectorActivity.table";
 import type { JobTable } from "./job.table";
 import type { LineageTable } from "./lineage.table";
 import type { MappingProfileTable } from "./mappingProfile.table";
@@ -14,4 +15,5 @@ export interface Database extends CanonicalTablesSchema {
   setting: SettingTable;
   mapping_profile: MappingProfileTable;
   lineage: LineageTable;
+  connector_activity: ConnectorActivityTable;
 }

@@ -17,4 +17,6 @@ export interface SourceFileTable {
   quarantined: number;
   duplicates: number;
   issues_json: string;
+  /** CSV/XLSX header row, kept so a quarantined row can be corrected and replayed alone. */
+  header_line: string | null;
 }

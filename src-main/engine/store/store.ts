@@ -66,7 +66,8 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
   }
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 10000");
-  sqlite.pragma("synchronous = NORMAL");
+  // FULL: a commit (and so an HL7 ACK sent after it) survives power loss, not only a crash.
+  sqlite.pragma("synchronous = FULL");
 
   const known = new Set(MIGRATION_NAMES);
   const appliedBefore = appliedMigrationNames(sqlite);

@@ -23,7 +23,8 @@ const statements = [
     loaded INTEGER NOT NULL DEFAULT 0,
     quarantined INTEGER NOT NULL DEFAULT 0,
     duplicates INTEGER NOT NULL DEFAULT 0,
-    issues_json TEXT NOT NULL DEFAULT '[]'
+    issues_json TEXT NOT NULL DEFAULT '[]',
+    header_line TEXT
   )`,
   `CREATE INDEX source_file_sha ON source_file(sha256)`,
   `CREATE TABLE raw_record (
@@ -60,6 +61,13 @@ const statements = [
     created_at TEXT NOT NULL,
     started_at TEXT,
     finished_at TEXT
+  )`,
+  /** Per-connector activity the raw archive cannot show: re-sent duplicates and the last time anything arrived. */
+  `CREATE TABLE connector_activity (
+    connector TEXT PRIMARY KEY,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    last_activity_at TEXT,
+    last_error TEXT
   )`,
   `CREATE TABLE setting (key TEXT PRIMARY KEY, value_json TEXT NOT NULL, updated_at TEXT NOT NULL)`,
   `CREATE TABLE mapping_profile (

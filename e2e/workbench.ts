@@ -1,0 +1,30 @@
+import { expect, type Page } from "@playwright/test";
+
+/** A small page object for the workbench shell: navigation, sources, dashboard. */
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async open(loginUrl: string): Promise<void> {
+    await this.page.goto(loginUrl);
+    await expect(this.page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  }
+
+  async goTo(label: string): Promise<void> {
+    await this.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: label, exact: true }).click();
+    await expect(this.page.getByRole("heading", { level: 2, name: label })).toBeVisible();
+  }
+
+  async importPaths(paths: string[]): Promise<void> {
+    await this.goTo("Sources");
+    await this.page.getByLabel(/Import files or folders/).fill(paths.join("\n"));
+    await this.page.getByRole("button", { name: "Import", exact: true }).click();
+  }
+
+  async waitForJobDone(): Promise<void> {
+    await expect(this.page.getByTestId("job-indicator")).toContainText(": done", { timeout: 60_000 });
+  }
+
+  async openSourcesTab(name: "Files" | "Data" | "Quarantine"): Promise<void> {
+    await this.page.getByRole("tab", { name }).click();
+  }
+}

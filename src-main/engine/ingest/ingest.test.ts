@@ -1,0 +1,129 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../store/store";
+import { ingestFile } from "./ingestFile";
+import { replayQuarantined } from "./replay";
+import { listConnectors } from "./sources";
+
+const samples = resolve("fixtures/samples/hl7v2");
+let dir: string;
+let store: Store;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tieout-ingest-"));
+  store = await openStore(join(dir, "t.db"));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const count = (sql: string) => (store.sqlite.prepare(sql).get() as { n: number }).n;
+
+describe("ingestFile", () => {
+  it("archives every message verbatim with its hash, then loads its records with lineage", () => {
+    const summary = ingestFile(store, join(samples, "dft-credit-reversal.hl7"));
+    expect(summary).toMatchObject({
+      format: "hl7v2",
+      system: "ehr",
+      records: 1,
+      loaded: 1,
+      quarantined: 0,
+      duplicates: 0,
+      duplicateFile: false,
+    });
+    const raw = store.sqlite.prepare("SELECT id, content, sha256, status, control_id FROM raw_record").get() as {
+      id: number;
+      content: string;
+      sha256: string;
+      status: string;
+      control_id: string;
+    };
+    expect(raw.status).toBe("loaded");
+    expect(raw.control_id).toContain("DFT-0001");
+    expect(raw.content.startsWith("MSH|^~\\&|TIEOUT_EHR")).toBe(true);
+    expect(raw.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const charges = store.sqlite.prepare("SELECT transaction_id, amount_cents, raw_record_id FROM charge ORDER BY id").all() as {
+      transaction_id: string;
+      amount_cents: number;
+      raw_record_id: number;
+    }[];
+    expect(charges.length).toBeGreaterThanOrEqual(4);
+    expect(charges[0]).toMatchObject({ transaction_id: "T1001", amount_cents: 25000, raw_record_id: raw.id });
+    expect(charges.every((c) => c.raw_record_id === raw.id)).toBe(true);
+  });
+
+  it("changes nothing when the same file is imported twice, even under another name", () => {
+    ingestFile(store, join(samples, "dft-credit-reversal.hl7"));
+    const before = count("SELECT COUNT(*) AS n FROM charge");
+    const copy = join(dir, "renamed.hl7");
+    copyFileSync(join(samples, "dft-credit-reversal.hl7"), copy);
+    const again = ingestFile(store, copy);
+    expect(again.duplicateFile).toBe(true);
+    expect(count("SELECT COUNT(*) AS n FROM charge")).toBe(before);
+    expect(count("SELECT COUNT(*) AS n FROM raw_record")).toBe(1);
+  });
+
+  it("does not load a message again when it arrives in another file (same MSH-10)", () => {
+    ingestFile(store, join(samples, "dft-credit-reversal.hl7"));
+    const other = join(dir, "resend.hl7");
+    // The same message re-sent with a trailing blank line: different file bytes, same control id.
+    writeFileSync(other, Buffer.concat([Buffer.from(readFileSync(join(samples, "dft-credit-reversal.hl7"))), Buffer.from("\r\n")]));
+    const summary = ingestFile(store, other);
+    expect(summary).toMatchObject({ records: 1, loaded: 0, duplicates: 1 });
+    expect(count("SELECT COUNT(*) AS n FROM raw_record")).toBe(1);
+  });
+
+  it("quarantines bad messages with file, line, segment and field, and loads the rest of the file", () => {
+    const summary = ingestFile(store, join(samples, "malformed.hl7"));
+    expect(summary.quarantined).toBeGreaterThanOrEqual(2);
+    expect(summary.loaded).toBeGreaterThanOrEqual(1);
+    const reasons = (
+      store.sqlite.prepare("SELECT issues_json FROM raw_record WHERE status = 'quarantined'").all() as { issues_json: string }[]
+    )
+      .flatMap((r) => JSON.parse(r.issues_json) as { message: string; severity: string }[])
+      .filter((i) => i.severity === "error")
+      .map((i) => i.message);
+    expect(reasons.some((m) => /malformed\.hl7 line \d+, FT1-11.*12,50/.test(m))).toBe(true);
+    expect(count("SELECT COUNT(*) AS n FROM encounter")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("archives a file it cannot read at all, whole, in quarantine", () => {
+    const junk = join(dir, "notes.txt");
+    writeFileSync(junk, "\u0000\u0001 this is not a health data file \u0002");
+    const summary = ingestFile(store, junk);
+    expect(summary.quarantined).toBe(1);
+    const raw = store.sqlite.prepare("SELECT kind, content, status FROM raw_record").get() as {
+      kind: string;
+      content: string;
+      status: string;
+    };
+    expect(raw).toMatchObject({ kind: "file", status: "quarantined" });
+    expect(raw.content).toContain("this is not a health data file");
+  });
+
+  it("replays a corrected quarantined message and keeps the original, marked replayed", () => {
+    ingestFile(store, join(samples, "malformed.hl7"));
+    const bad = store.sqlite
+      .prepare("SELECT id, content FROM raw_record WHERE status = 'quarantined' AND content LIKE '%12,50%'")
+      .get() as { id: number; content: string };
+    const result = replayQuarantined(store, bad.id, bad.content.replace("12,50", "12.50"));
+    expect(result.status).toBe("loaded");
+    expect(store.sqlite.prepare("SELECT status FROM raw_record WHERE id = ?").get(bad.id)).toEqual({ status: "replayed" });
+    expect(store.sqlite.prepare("SELECT replay_of FROM raw_record WHERE id = ?").get(result.rawRecordId)).toEqual({ replay_of: bad.id });
+    expect(store.sqlite.prepare("SELECT amount_cents FROM charge WHERE transaction_id = 'T9001'").get()).toEqual({ amount_cents: 1250 });
+  });
+
+  it("counts received, loaded, quarantined and duplicates per connector", () => {
+    ingestFile(store, join(samples, "dft-credit-reversal.hl7"));
+    ingestFile(store, join(samples, "malformed.hl7"));
+    const hl7 = listConnectors(store).find((c) => c.connector === "hl7v2");
+    expect(hl7).toBeDefined();
+    expect(hl7!.loaded).toBeGreaterThanOrEqual(2);
+    expect(hl7!.quarantined).toBeGreaterThanOrEqual(2);
+    expect(hl7!.received).toBe(hl7!.loaded + hl7!.ignored + hl7!.quarantined + hl7!.duplicates);
+    expect(hl7!.lastActivityAt).not.toBeNull();
+  });
+});
