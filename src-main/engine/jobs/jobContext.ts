@@ -23,8 +23,19 @@ export class JobCancelledError extends Error {
 }
 
 /** Messages between the runner (main side) and the worker. */
-export type ToWorker =
-  { type: "start"; jobId: string; kind: JobKind; params: unknown; dbPath: string; nativeBinding?: string } | { type: "cancel" };
+export interface ToWorker {
+  type: "start";
+  jobId: string;
+  kind: JobKind;
+  params: unknown;
+  dbPath: string;
+  nativeBinding?: string;
+  /**
+   * Int32 flag set to 1 to cancel. Shared memory, because a job's loop is synchronous
+   * SQLite work and the worker would not see a posted message until it finished.
+   */
+  cancelFlag: SharedArrayBuffer;
+}
 
 export type FromWorker =
   | { type: "progress"; phase: string; done: number; total: number | null; message: string | null }
