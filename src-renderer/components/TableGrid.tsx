@@ -97,7 +97,11 @@ export function TableGrid({ table, columns, dark, search }: TableGridProps) {
   const gridApi = useRef<GridApi<Row> | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const columnDefs = useMemo(() => columns.map(columnDef), [columns]);
+  // The business columns first; the store's bookkeeping (row id, lineage, system) last.
+  const columnDefs = useMemo(() => {
+    const bookkeeping = new Set(["id", "raw_record_id", "system"]);
+    return [...columns.filter((c) => !bookkeeping.has(c.name)), ...columns.filter((c) => bookkeeping.has(c.name))].map(columnDef);
+  }, [columns]);
   const theme = useMemo(() => (dark ? themeQuartz.withPart(colorSchemeDark) : themeQuartz), [dark]);
 
   const datasource = useMemo<IDatasource>(
@@ -149,7 +153,8 @@ export function TableGrid({ table, columns, dark, search }: TableGridProps) {
           cacheBlockSize={200}
           maxBlocksInCache={50}
           onGridReady={onGridReady}
-          defaultColDef={{ flex: 0, width: 150 }}
+          defaultColDef={{ flex: 0, width: 130 }}
+          suppressColumnVirtualisation
           getRowId={(p) => String(p.data.id)}
         />
       </div>
