@@ -42,7 +42,12 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   const wide = looksUtf16(bytes);
   if (wide) {
     const encoding = wide === "le" ? "utf-16le" : "utf-16be";
-    return { text: new TextDecoder(encoding).decode(bytes), encoding, hadBom: false, note: `no byte-order mark; detected ${encoding.toUpperCase()}` };
+    return {
+      text: new TextDecoder(encoding).decode(bytes),
+      encoding,
+      hadBom: false,
+      note: `no byte-order mark; detected ${encoding.toUpperCase()}`,
+    };
   }
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "utf-8", hadBom: false, note: null };

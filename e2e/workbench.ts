@@ -4,8 +4,19 @@ import { expect, type Page } from "@playwright/test";
 export class Workbench {
   constructor(readonly page: Page) {}
 
-  async open(loginUrl: string): Promise<void> {
+  /** Opens the printed address; on a new database creates the first user, else signs in. */
+  async open(loginUrl: string, user = { userId: "ana", password: "pass" }): Promise<void> {
     await this.page.goto(loginUrl);
+    const form = this.page.getByRole("form", { name: "Sign in" });
+    await expect(form).toBeVisible();
+    if (await form.getByRole("heading", { name: "Create the first user" }).isVisible()) {
+      await form.getByLabel("User id").fill(user.userId);
+      await form.getByLabel("Full name").fill("Ana Analyst");
+    } else {
+      await form.getByLabel("User").selectOption(user.userId);
+    }
+    await form.getByLabel("Password").fill(user.password);
+    await form.getByRole("button").click();
     await expect(this.page.getByRole("navigation", { name: "Main" })).toBeVisible();
   }
 

@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
+import type { UserInfo } from "../src-shared/api";
+import { call, setSession } from "./api/client";
 import { JobIndicator } from "./components/JobIndicator";
+import { SignIn } from "./components/SignIn";
 import { DashboardPage } from "./pages/DashboardPage";
 import { NotYetPage } from "./pages/PlaceholderPages";
 import { SettingsPage } from "./pages/SettingsPage";
@@ -9,6 +12,33 @@ import { NAV, pathToRoute, routeToPath, type Route } from "./routes";
 const THEME_KEY = "tieout.theme";
 
 export function App() {
+  const [user, setUser] = useState<UserInfo | null | undefined>(undefined);
+  useEffect(() => {
+    call("auth/me", {}).then(setUser, () => setUser(null));
+  }, []);
+  if (user === undefined) return <p aria-busy="true">Loading…</p>;
+  if (user === null) {
+    return (
+      <div className="signin-page">
+        <h1>Tieout</h1>
+        <SignIn onSignedIn={setUser} />
+      </div>
+    );
+  }
+  return (
+    <Workbench
+      user={user}
+      onSignOut={() => {
+        void call("auth/logout", {}).finally(() => {
+          setSession(null);
+          setUser(null);
+        });
+      }}
+    />
+  );
+}
+
+function Workbench({ user, onSignOut }: { user: UserInfo; onSignOut: () => void }) {
   const [route, setRoute] = useState<Route>(() => pathToRoute(window.location.pathname));
   const [dark, setDark] = useState(() => {
     const saved = localStorage.getItem(THEME_KEY);
@@ -50,6 +80,12 @@ export function App() {
       <header className="topbar">
         <h1>Tieout</h1>
         <JobIndicator />
+        <span className="who" data-testid="signed-in-user">
+          {user.displayName}
+        </span>
+        <button type="button" onClick={onSignOut}>
+          Sign out
+        </button>
       </header>
       <nav className="sidebar" aria-label="Main">
         <ul>

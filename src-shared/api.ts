@@ -6,6 +6,9 @@
  * Every method takes one plain JSON argument and returns plain JSON. Errors a user
  * can meet come back as `ApiError` values (see `ApiResult`), never stack traces.
  */
+import { AUDIT_METHODS, type AuditEvents, type AuditHandlers, type AuditJobParams } from "./api/audit";
+import { OUTBOUND_METHODS, type OutboundEvents, type OutboundHandlers, type OutboundJobParams } from "./api/outbound";
+import { RECON_METHODS, type ReconEvents, type ReconHandlers, type ReconJobParams } from "./api/recon";
 import type { MappingProfile } from "./mapping";
 import type { CanonicalType, ParseIssue, SourceFormat, SourceSystem } from "./model";
 
@@ -59,13 +62,13 @@ export interface StoreSummary {
   lastImportAt: string | null;
 }
 
-export type JobKind = "ingest";
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
-
-export interface JobParamsByKind {
+/** Job kinds and their parameters; capabilities add theirs in `api/*.ts`. */
+export interface JobParamsByKind extends ReconJobParams, OutboundJobParams, AuditJobParams {
   /** Import files or folders (every file inside) into the store. */
   ingest: { paths: string[] };
 }
+export type JobKind = keyof JobParamsByKind;
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
 export interface JobInfo {
   id: string;
@@ -164,6 +167,19 @@ export interface ImportPreview {
   } | null;
 }
 
+/**
+ * What a user may do. A preparer makes matches and adjustments; an approver approves
+ * other people's adjustments; a reviewer signs off reconciliations; phi may see
+ * patient identifiers unmasked; admin manages users and settings.
+ */
+export type Role = "preparer" | "approver" | "reviewer" | "phi" | "admin";
+
+export interface UserInfo {
+  userId: string;
+  displayName: string;
+  roles: Role[];
+}
+
 export interface ApiError {
   code: string;
   message: string;
@@ -174,7 +190,17 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError
 
 // ---------------------------------------------------------------- the handlers map
 
-export interface Handlers {
+/** Methods of the foundation: the store, jobs, imports, sign-in. */
+export interface CoreHandlers {
+  /** The users who can sign in (no secrets), for the sign-in screen. */
+  "auth/users": { args: Record<string, never>; result: UserInfo[] };
+  /** Sign in; the session id goes with every later call. */
+  "auth/login": { args: { userId: string; password: string }; result: { sessionId: string; user: UserInfo } };
+  "auth/logout": { args: Record<string, never>; result: { ok: true } };
+  /** The signed-in user of this session, or null. */
+  "auth/me": { args: Record<string, never>; result: UserInfo | null };
+  /** Add a user (administrators only). */
+  "auth/createUser": { args: { userId: string; displayName: string; roles: Role[]; password: string }; result: UserInfo };
   /** Version, database path and schema version of the running engine. */
   "app/info": {
     args: Record<string, never>;
@@ -236,12 +262,22 @@ export interface Handlers {
   "sources/quarantine": { args: { limit?: number; offset?: number }; result: { items: QuarantineItem[]; total: number } };
 }
 
+/**
+ * Every method. Each capability declares its methods in its own file under `api/` and
+ * they are combined here, so the contract stays one type with one list of names.
+ */
+export interface Handlers extends CoreHandlers, ReconHandlers, OutboundHandlers, AuditHandlers {}
+
 export type Method = keyof Handlers;
 export type ArgsOf<M extends Method> = Handlers[M]["args"];
 export type ResultOf<M extends Method> = Handlers[M]["result"];
 
-/** The set of method names, for routers that must reject unknown ones at run time. */
-export const METHODS = [
+const CORE_METHODS = [
+  "auth/users",
+  "auth/login",
+  "auth/logout",
+  "auth/me",
+  "auth/createUser",
   "app/info",
   "store/summary",
   "rows/page",
@@ -257,7 +293,10 @@ export const METHODS = [
   "import/fields",
   "import/saveProfile",
   "import/profiles",
-] as const satisfies readonly Method[];
+] as const satisfies readonly (keyof CoreHandlers)[];
+
+/** The set of method names, for routers that must reject unknown ones at run time. */
+export const METHODS = [...CORE_METHODS, ...RECON_METHODS, ...OUTBOUND_METHODS, ...AUDIT_METHODS] as const;
 
 // Compile-time check that METHODS lists every method exactly.
 type MissingMethods = Exclude<Method, (typeof METHODS)[number]>;
@@ -266,7 +305,7 @@ void _allMethodsListed;
 
 // ---------------------------------------------------------------- events
 
-export interface EngineEvents {
+export interface EngineEvents extends ReconEvents, OutboundEvents, AuditEvents {
   "job/progress": { jobId: string; kind: JobKind; phase: string; done: number; total: number | null; message: string | null };
   "job/finished": JobInfo;
   /** Tables whose contents changed, so open grids can refresh. */
@@ -277,6 +316,7 @@ export type EventName = keyof EngineEvents;
 
 /** What a front door gives the renderer: one invoke, one subscribe. */
 export interface TieoutBridge {
-  invoke<M extends Method>(method: M, args: ArgsOf<M>): Promise<ApiResult<ResultOf<M>>>;
+  /** `session` is the id from `auth/login`; methods that change anything need one. */
+  invoke<M extends Method>(method: M, args: ArgsOf<M>, session?: string | null): Promise<ApiResult<ResultOf<M>>>;
   subscribe<E extends EventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IngestResult } from "../../src-shared/api";
 import { generateHealthSystem, mappingProfiles } from "../../fixtures/generator";
+import { ensureDemoUsers } from "../engine/auth/users";
 import { ingestPaths } from "../engine/ingest/ingestPaths";
 import { saveProfile } from "../engine/ingest/profiles";
 import type { Store } from "../engine/store/store";
@@ -38,6 +39,7 @@ export async function buildDemo(store: Store | null, options: DemoOptions = {}):
     onProgress: (p) => options.onProgress?.(`generating ${p.phase}: ${p.done}/${p.total}`),
   });
   if (!store) return { outDir, files: generated.files, ingest: null };
+  ensureDemoUsers(store);
   for (const profile of mappingProfiles) saveProfile(store, profile);
   const ingest = ingestPaths(store, [outDir], {
     onProgress: (p) => options.onProgress?.(`importing ${p.file} (${p.fileIndex + 1}/${p.files}): ${p.done}/${p.total}`),

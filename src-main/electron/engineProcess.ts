@@ -36,7 +36,7 @@ async function start(): Promise<void> {
       });
       return;
     }
-    engine.invoke(message.method, message.args as never).then(
+    engine.invoke(message.method, message.args as never, message.session).then(
       (value) => respond({ type: "result", id: message.id, result: { ok: true, value } }),
       (error: unknown) => respond({ type: "result", id: message.id, result: { ok: false, error: toApiError(error) } }),
     );

@@ -1,7 +1,7 @@
 import type { ApiResult, EventName } from "../../src-shared/api";
 
 /** Messages between the Electron main process and the engine's utility process. */
-export type ToEngine = { type: "invoke"; id: number; method: string; args: unknown };
+export type ToEngine = { type: "invoke"; id: number; method: string; args: unknown; session: string | null };
 
 export type FromEngine =
   | { type: "ready"; dbPath: string }

@@ -45,14 +45,14 @@ function startEngine(): void {
   });
 }
 
-ipcMain.handle(IPC_INVOKE, (_event, method: unknown, args: unknown): Promise<ApiResult<unknown>> => {
+ipcMain.handle(IPC_INVOKE, (_event, method: unknown, args: unknown, session: unknown): Promise<ApiResult<unknown>> => {
   if (typeof method !== "string") return Promise.resolve({ ok: false, error: { code: "BAD_REQUEST", message: "method must be a string" } });
   const running = engine;
   if (!running) return Promise.resolve({ ok: false, error: { code: "ENGINE_STOPPED", message: "the engine is not running" } });
   const id = nextId++;
   return new Promise((resolve) => {
     pending.set(id, resolve);
-    running.postMessage({ type: "invoke", id, method, args } satisfies ToEngine);
+    running.postMessage({ type: "invoke", id, method, args, session: typeof session === "string" ? session : null } satisfies ToEngine);
   });
 });
 

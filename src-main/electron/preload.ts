@@ -10,7 +10,7 @@ ipcRenderer.on(IPC_EVENT, (_event: IpcRendererEvent, name: EventName, payload: u
 
 /** The whole surface the renderer gets: one typed invoke, one subscribe. */
 const bridge = {
-  invoke: (method, args) => ipcRenderer.invoke(IPC_INVOKE, method, args) as Promise<ApiResult<never>>,
+  invoke: (method, args, session) => ipcRenderer.invoke(IPC_INVOKE, method, args, session ?? null) as Promise<ApiResult<never>>,
   subscribe<E extends EventName>(event: E, listener: (payload: EngineEvents[E]) => void) {
     let set = listeners.get(event);
     if (!set) {

@@ -4,6 +4,9 @@ import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngineEvents } from "../../src-shared/api";
 import { createEngine, type Engine } from "./engine";
+import type { CallContext } from "./handlerRegistry";
+
+const admin: CallContext = { user: { userId: "test", displayName: "Test", roles: ["admin"] }, sessionId: null, actor: "test" };
 
 let dir: string;
 let engine: Engine;
@@ -21,7 +24,10 @@ describe("engine jobs", () => {
   it("runs an import in a worker thread, reporting progress, and records the outcome", async () => {
     const progress: EngineEvents["job/progress"][] = [];
     engine.events.on("job/progress", (p) => progress.push(p));
-    const { jobId } = await engine.invoke("jobs/start", { kind: "ingest", params: { paths: [resolve("fixtures/samples/hl7v2")] } });
+    const { jobId } = await engine.invokeAs(admin, "jobs/start", {
+      kind: "ingest",
+      params: { paths: [resolve("fixtures/samples/hl7v2")] },
+    });
     const job = await engine.jobs.waitFor(jobId);
     expect(job.error).toBeNull();
     expect(job.status).toBe("succeeded");
@@ -30,9 +36,9 @@ describe("engine jobs", () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((p) => p.jobId === jobId)).toBe(true);
     // The worker wrote through its own connection; the engine's connection sees it.
-    const summary = await engine.invoke("store/summary", {});
+    const summary = await engine.invokeAs(admin, "store/summary", {});
     expect(summary.tables.find((t) => t.table === "charge")!.rows).toBeGreaterThan(0);
-    expect((await engine.invoke("jobs/list", {}))[0]).toMatchObject({ id: jobId, status: "succeeded" });
+    expect((await engine.invokeAs(admin, "jobs/list", {}))[0]).toMatchObject({ id: jobId, status: "succeeded" });
   });
 
   it("cancels a long import at a safe point, keeping what was committed", async () => {
@@ -45,7 +51,7 @@ describe("engine jobs", () => {
       );
     }
     writeFileSync(big, messages.join("\r"));
-    const { jobId } = await engine.invoke("jobs/start", { kind: "ingest", params: { paths: [big] } });
+    const { jobId } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
     await new Promise<void>((resolveStarted) => {
       const off = engine.events.on("job/progress", (p) => {
         if (p.jobId === jobId && p.done > 0) {
@@ -54,7 +60,7 @@ describe("engine jobs", () => {
         }
       });
     });
-    expect((await engine.invoke("jobs/cancel", { jobId })).cancelled).toBe(true);
+    expect((await engine.invokeAs(admin, "jobs/cancel", { jobId })).cancelled).toBe(true);
     const job = await engine.jobs.waitFor(jobId);
     expect(job.status).toBe("cancelled");
     const loaded = engine.store.sqlite.prepare("SELECT COUNT(*) AS n FROM charge").get() as { n: number };
@@ -62,14 +68,41 @@ describe("engine jobs", () => {
     expect(loaded.n).toBeLessThan(30_000);
     expect(loaded.n % 2000).toBe(0); // whole batches only: a batch is one transaction
     // Importing the file again loads the rest: the partial file is not treated as already imported.
-    const { jobId: again } = await engine.invoke("jobs/start", { kind: "ingest", params: { paths: [big] } });
+    const { jobId: again } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
     expect((await engine.jobs.waitFor(again)).status).toBe("succeeded");
     expect(engine.store.sqlite.prepare("SELECT COUNT(*) AS n FROM charge").get()).toEqual({ n: 30_000 });
   });
 
+  it("refuses every non-public method without a signed-in session", async () => {
+    await expect(engine.invoke("store/summary", {})).rejects.toMatchObject({ code: "NOT_SIGNED_IN" });
+    await expect(engine.invoke("store/summary", {}, "made-up-session")).rejects.toMatchObject({ code: "NOT_SIGNED_IN" });
+    expect((await engine.invoke("app/info", {})).mode).toBe("cli");
+  });
+
+  it("signs a user in and refuses a role the user does not have", async () => {
+    await engine.invoke("auth/createUser", { userId: "boss", displayName: "Boss", roles: [], password: "secret" });
+    await engine.invokeAs(admin, "auth/createUser", { userId: "ana", displayName: "Ana", roles: ["approver"], password: "pass" });
+    await expect(engine.invoke("auth/login", { userId: "ana", password: "wrong" })).rejects.toMatchObject({ code: "SIGN_IN_FAILED" });
+    const { sessionId, user } = await engine.invoke("auth/login", { userId: "ana", password: "pass" });
+    expect(user.roles).toEqual(["approver"]);
+    expect(await engine.invoke("auth/me", {}, sessionId)).toMatchObject({ userId: "ana" });
+    await expect(engine.invoke("sources/replay", { rawRecordId: 1 }, sessionId)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // The first user became an administrator; a second user cannot make users.
+    expect((await engine.invoke("auth/users", {})).find((u) => u.userId === "boss")?.roles).toContain("admin");
+    await expect(
+      engine.invoke("auth/createUser", { userId: "x", displayName: "X", roles: ["admin"], password: "pass" }, sessionId),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+  });
+
   it("refuses an unknown job kind and an import with no paths, as values", async () => {
-    await expect(engine.invoke("jobs/start", { kind: "nope", params: {} } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
-    await expect(engine.invoke("jobs/start", { kind: "ingest", params: { paths: [] } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(engine.invokeAs(admin, "jobs/start", { kind: "nope", params: {} } as never)).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [] } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 
   it("marks a job that was running when the process died as interrupted on the next start", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createEngine, type Engine } from "../engine/engine";
+import { LATEST_SCHEMA_VERSION } from "../engine/store/migrations";
 import { startWebServer, type WebServer } from "./webServer";
 
 let dir: string;
@@ -51,7 +52,7 @@ describe("web server", () => {
   it("answers API calls that carry the launch token", async () => {
     const { status, json } = await post("/api/app/info", {}, auth());
     expect(status).toBe(200);
-    expect(json).toMatchObject({ ok: true, value: { version: "9.9.9", mode: "web", schemaVersion: 1 } });
+    expect(json).toMatchObject({ ok: true, value: { version: "9.9.9", mode: "web", schemaVersion: LATEST_SCHEMA_VERSION } });
   });
 
   it("refuses API calls without the token or with a wrong one", async () => {
@@ -69,7 +70,12 @@ describe("web server", () => {
       status: 404,
       json: { ok: false, error: { code: "UNKNOWN_METHOD" } },
     });
-    const bad = await post("/api/rows/page", { table: "no_such_table", offset: 0, limit: 10 }, auth());
+    const anonymous = await post("/api/rows/page", { table: "charge", offset: 0, limit: 10 }, auth());
+    expect(anonymous.json).toMatchObject({ ok: false, error: { code: "NOT_SIGNED_IN" } });
+    await post("/api/auth/createUser", { userId: "ana", displayName: "Ana", roles: ["preparer"], password: "pass" }, auth());
+    const login = (await post("/api/auth/login", { userId: "ana", password: "pass" }, auth())).json as { value: { sessionId: string } };
+    const session = { ...auth(), "x-tieout-session": login.value.sessionId };
+    const bad = await post("/api/rows/page", { table: "no_such_table", offset: 0, limit: 10 }, session);
     expect(bad.json).toMatchObject({ ok: false, error: { code: "UNKNOWN_TABLE" } });
   });
 

@@ -139,7 +139,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const server = createServer((req, res) => {
     void (async () => {
       if (!hostAllowed(req.headers.host)) {
-        res.writeHead(421, { "content-type": "text/plain" }).end("Misdirected request\n");
+        sendJson(res, 421, {
+          ok: false,
+          error: { code: "MISDIRECTED", message: `this server answers only to its loopback address, not to "${req.headers.host ?? ""}"` },
+        });
         return;
       }
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -170,7 +173,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         }
         let result: ApiResult<unknown>;
         try {
-          result = { ok: true, value: await engine.invoke(method, args as never) };
+          const session = req.headers["x-tieout-session"];
+          result = { ok: true, value: await engine.invoke(method, args as never, typeof session === "string" ? session : null) };
         } catch (error) {
           result = { ok: false, error: toApiError(error) };
         }

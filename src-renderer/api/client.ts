@@ -26,7 +26,7 @@ class WebBridge implements TieoutBridge {
 
   constructor(private readonly token: string | null) {}
 
-  async invoke<M extends Method>(method: M, args: ArgsOf<M>): Promise<ApiResult<ResultOf<M>>> {
+  async invoke<M extends Method>(method: M, args: ArgsOf<M>, session?: string | null): Promise<ApiResult<ResultOf<M>>> {
     if (!this.token) {
       return {
         ok: false,
@@ -36,7 +36,11 @@ class WebBridge implements TieoutBridge {
     try {
       const response = await fetch(`/api/${method}`, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${this.token}` },
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${this.token}`,
+          ...(session ? { "x-tieout-session": session } : {}),
+        },
         body: JSON.stringify(args ?? {}),
       });
       return (await response.json()) as ApiResult<ResultOf<M>>;
@@ -93,9 +97,21 @@ export class ApiCallError extends Error {
   }
 }
 
+const SESSION_KEY = "tieout.session";
+
+/** The signed-in session, kept for this tab (or window) only. */
+export function currentSession(): string | null {
+  return sessionStorage.getItem(SESSION_KEY);
+}
+
+export function setSession(sessionId: string | null): void {
+  if (sessionId) sessionStorage.setItem(SESSION_KEY, sessionId);
+  else sessionStorage.removeItem(SESSION_KEY);
+}
+
 /** Calls a method and throws its ApiError as an exception (for React effects). */
 export async function call<M extends Method>(method: M, args: ArgsOf<M>): Promise<ResultOf<M>> {
-  const result = await api().invoke(method, args);
+  const result = await api().invoke(method, args, currentSession());
   if (!result.ok) throw new ApiCallError(result.error.code, result.error.message);
   return result.value;
 }

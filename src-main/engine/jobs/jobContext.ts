@@ -15,6 +15,14 @@ export type JobFunction<K extends JobKind> = (
   params: JobParamsByKind[K],
 ) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
+/** A kind of long job: how to check its parameters, name it, and run it in a worker. */
+export interface JobDefinition<K extends JobKind> {
+  /** Throws a readable error when the parameters are wrong; runs before the job is queued. */
+  validate(params: unknown): JobParamsByKind[K];
+  label(params: JobParamsByKind[K]): string;
+  run: JobFunction<K>;
+}
+
 export class JobCancelledError extends Error {
   constructor() {
     super("cancelled by the user");

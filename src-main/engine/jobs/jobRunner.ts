@@ -5,7 +5,7 @@ import type { EngineEventBus } from "../events";
 import type { Store } from "../store/store";
 import type { JobTable } from "../store/job.table";
 import type { FromWorker, ToWorker } from "./jobContext";
-import { jobLabel } from "./jobs";
+import { jobDefinition } from "./jobs";
 
 export interface JobRunnerOptions {
   store: Store;
@@ -83,7 +83,7 @@ export class JobRunner {
     const id = randomUUID();
     this.options.store.sqlite
       .prepare(`INSERT INTO job (id, kind, status, label, params_json, created_at) VALUES (?, ?, 'queued', ?, ?, ?)`)
-      .run(id, kind, jobLabel(kind, params), JSON.stringify(params), new Date().toISOString());
+      .run(id, kind, jobDefinition(kind)!.label(params as never), JSON.stringify(params), new Date().toISOString());
     this.queue.push(id);
     this.pump();
     return id;

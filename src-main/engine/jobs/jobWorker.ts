@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { openStore } from "../store/store";
-import { JOBS } from "./jobs";
+import { jobDefinition } from "./jobs";
 import { JobCancelledError, type FromWorker, type JobContext, type ToWorker } from "./jobContext";
 
 /**
@@ -32,8 +32,9 @@ async function run(message: ToWorker): Promise<void> {
     },
   };
   try {
-    const job = JOBS[message.kind] as (c: JobContext, p: unknown) => Promise<Record<string, unknown>> | Record<string, unknown>;
-    const result = await job(context, message.params);
+    const job = jobDefinition(message.kind);
+    if (!job) throw new Error(`unknown job kind "${message.kind}"`);
+    const result = await job.run(context, message.params as never);
     send({ type: "done", result });
   } catch (error) {
     if (error instanceof JobCancelledError || cancelled()) send({ type: "cancelled" });

@@ -1,11 +1,22 @@
 import type { JobKind } from "../../../src-shared/api";
-import { ingestPaths } from "../ingest/ingestPaths";
+import { AUDIT_JOBS } from "../audit/jobs";
+import { UserError } from "../handlerRegistry";
 import { IngestCancelled } from "../ingest/ingestFile";
-import { JobCancelledError, type JobFunction } from "./jobContext";
+import { ingestPaths } from "../ingest/ingestPaths";
+import { OUTBOUND_JOBS } from "../outbound/jobs";
+import { RECON_JOBS } from "../recon/jobs";
+import { JobCancelledError, type JobDefinition } from "./jobContext";
 
-/** Every long job the engine can run, by kind. Each runs inside a worker thread. */
-export const JOBS: { [K in JobKind]: JobFunction<K> } = {
-  ingest: (context, params) => {
+const INGEST: JobDefinition<"ingest"> = {
+  validate(params) {
+    const paths = (params as { paths?: unknown } | null)?.paths;
+    if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === "string")) {
+      throw new UserError("BAD_REQUEST", "an import needs at least one file or folder path");
+    }
+    return { paths };
+  },
+  label: ({ paths }) => (paths.length === 1 ? `Import ${paths[0]}` : `Import ${paths.length} paths`),
+  run(context, params) {
     try {
       const result = ingestPaths(context.store, params.paths, {
         isCancelled: context.isCancelled,
@@ -34,11 +45,14 @@ export const JOBS: { [K in JobKind]: JobFunction<K> } = {
   },
 };
 
-export function jobLabel(kind: JobKind, params: unknown): string {
-  switch (kind) {
-    case "ingest": {
-      const paths = (params as { paths: string[] }).paths;
-      return paths.length === 1 ? `Import ${paths[0]}` : `Import ${paths.length} paths`;
-    }
-  }
+/** Every long job the engine can run, by kind. Each runs inside a worker thread. */
+export const JOBS: { [K in JobKind]: JobDefinition<K> } = {
+  ingest: INGEST,
+  ...RECON_JOBS,
+  ...OUTBOUND_JOBS,
+  ...AUDIT_JOBS,
+};
+
+export function jobDefinition(kind: string): JobDefinition<JobKind> | undefined {
+  return Object.hasOwn(JOBS, kind) ? (JOBS[kind as JobKind] as unknown as JobDefinition<JobKind>) : undefined;
 }

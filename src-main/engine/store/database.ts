@@ -1,3 +1,4 @@
+import type { AuditLogTable } from "./auditLog.table";
 import type { CanonicalTablesSchema } from "./canonical.table";
 import type { ConnectorActivityTable } from "./connectorActivity.table";
 import type { JobTable } from "./job.table";
@@ -6,6 +7,7 @@ import type { MappingProfileTable } from "./mappingProfile.table";
 import type { RawRecordTable } from "./rawRecord.table";
 import type { SettingTable } from "./setting.table";
 import type { SourceFileTable } from "./sourceFile.table";
+import type { AppUserTable, SessionTable } from "./user.table";
 
 /** The whole store as kysely sees it. */
 export interface Database extends CanonicalTablesSchema {
@@ -16,4 +18,7 @@ export interface Database extends CanonicalTablesSchema {
   mapping_profile: MappingProfileTable;
   lineage: LineageTable;
   connector_activity: ConnectorActivityTable;
+  app_user: AppUserTable;
+  session: SessionTable;
+  audit_log: AuditLogTable;
 }

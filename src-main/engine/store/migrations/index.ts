@@ -1,5 +1,6 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_initial";
+import * as m0002 from "./0002_users_audit";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -7,6 +8,7 @@ import * as m0001 from "./0001_initial";
  */
 export const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
+  "0002_users_audit": m0002,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();
