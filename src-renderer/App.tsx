@@ -4,7 +4,12 @@ import { call, setSession } from "./api/client";
 import { JobIndicator } from "./components/JobIndicator";
 import { SignIn } from "./components/SignIn";
 import { DashboardPage } from "./pages/DashboardPage";
-import { NotYetPage } from "./pages/PlaceholderPages";
+import { AdjustmentsPage } from "./pages/AdjustmentsPage";
+import { AuditPage } from "./pages/AuditPage";
+import { ExceptionsPage } from "./pages/ExceptionsPage";
+import { OutboxPage } from "./pages/OutboxPage";
+import type { PageProps } from "./pages/pageProps";
+import { ReconciliationsPage } from "./pages/ReconciliationsPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { SourcesPage } from "./pages/SourcesPage";
 import { NAV, pathToRoute, routeToPath, type Route } from "./routes";
@@ -75,6 +80,8 @@ function Workbench({ user, onSignOut }: { user: UserInfo; onSignOut: () => void 
     return () => window.removeEventListener("keydown", onKey);
   }, [navigate]);
 
+  const pageProps = (sub: string | undefined): PageProps => ({ user, dark, sub, navigate });
+
   return (
     <div className="app">
       <header className="topbar">
@@ -110,11 +117,11 @@ function Workbench({ user, onSignOut }: { user: UserInfo; onSignOut: () => void 
         {route.page === "dashboard" && <DashboardPage navigate={navigate} />}
         {route.page === "sources" && <SourcesPage tab={route.tab ?? "connectors"} table={route.table} navigate={navigate} dark={dark} />}
         {route.page === "settings" && <SettingsPage dark={dark} setDark={setDark} />}
-        {(route.page === "reconciliations" ||
-          route.page === "exceptions" ||
-          route.page === "adjustments" ||
-          route.page === "outbox" ||
-          route.page === "audit") && <NotYetPage page={route.page} />}
+        {route.page === "reconciliations" && <ReconciliationsPage {...pageProps(route.sub)} />}
+        {route.page === "exceptions" && <ExceptionsPage {...pageProps(route.sub)} />}
+        {route.page === "adjustments" && <AdjustmentsPage {...pageProps(route.sub)} />}
+        {route.page === "outbox" && <OutboxPage {...pageProps(route.sub)} />}
+        {route.page === "audit" && <AuditPage {...pageProps(route.sub)} />}
       </main>
     </div>
   );

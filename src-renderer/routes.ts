@@ -3,12 +3,15 @@ export type SourcesTab = "connectors" | "files" | "data" | "quarantine";
 export type Route =
   | { page: "dashboard" }
   | { page: "sources"; tab?: SourcesTab; table?: string }
-  | { page: "reconciliations" }
-  | { page: "exceptions" }
-  | { page: "adjustments" }
-  | { page: "outbox" }
-  | { page: "audit" }
+  | { page: "reconciliations"; sub?: string }
+  | { page: "exceptions"; sub?: string }
+  | { page: "adjustments"; sub?: string }
+  | { page: "outbox"; sub?: string }
+  | { page: "audit"; sub?: string }
   | { page: "settings" };
+
+/** Pages whose capability owns the rest of the path (`/reconciliations/<sub…>`). */
+export type CapabilityPage = "reconciliations" | "exceptions" | "adjustments" | "outbox" | "audit";
 
 export type PageId = Route["page"];
 
@@ -30,11 +33,13 @@ export function routeToPath(route: Route): string {
     if (route.table) parts.push(route.table);
     return parts.join("/");
   }
+  if ("sub" in route && route.sub) return `/${route.page}/${route.sub}`;
   return `/${route.page}`;
 }
 
 export function pathToRoute(path: string): Route {
   const [page, tab, table] = path.replace(/^\/+/, "").split("/");
+  const sub = path.replace(/^\/+/, "").split("/").slice(1).join("/");
   switch (page) {
     case "sources":
       return {
@@ -47,6 +52,7 @@ export function pathToRoute(path: string): Route {
     case "adjustments":
     case "outbox":
     case "audit":
+      return sub ? { page, sub } : { page };
     case "settings":
       return { page };
     default:

@@ -3,7 +3,7 @@ import type { MllpListenerEvent } from "../../connectors/hl7v2/mllpListener";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseArgs } from "node:util";
 import { createEngine } from "../engine/engine";
 import { startHl7Feed } from "../engine/ingest/hl7Feed";
 import { ingestPaths } from "../engine/ingest/ingestPaths";
@@ -11,37 +11,14 @@ import { openStore, StoreError } from "../engine/store/store";
 import { storeSummary } from "../engine/store/summary";
 import { buildDemo } from "../demo/buildDemo";
 import { startWebServer } from "../server/webServer";
+import { err, intOption, out, requireDb, UsageError, type Command } from "./command";
+import { AUDIT_COMMANDS } from "./commands/audit";
+import { OUTBOUND_COMMANDS } from "./commands/outbound";
+import { RECON_COMMANDS } from "./commands/recon";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const VERSION = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
 const DEFAULT_DEMO_DB = join(homedir(), ".tieout", "demo.db");
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig["options"]>;
-  allowPositionals?: boolean;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
-}
-
-class UsageError extends Error {}
-
-function requireDb(values: Record<string, unknown>): string {
-  const db = values.db;
-  if (typeof db !== "string" || db === "") throw new UsageError("--db FILE is required");
-  return resolve(db);
-}
-
-function intOption(values: Record<string, unknown>, name: string, fallback: number): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${String(raw)}"`);
-  return n;
-}
-
-const out = (line: string) => process.stdout.write(line + "\n");
-const err = (line: string) => process.stderr.write(line + "\n");
 
 const commands: Record<string, Command> = {
   migrate: {
@@ -210,6 +187,11 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+for (const [name, command] of Object.entries({ ...RECON_COMMANDS, ...OUTBOUND_COMMANDS, ...AUDIT_COMMANDS })) {
+  if (commands[name]) throw new Error(`the CLI command "${name}" is defined twice`);
+  commands[name] = command;
+}
 
 function help(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));

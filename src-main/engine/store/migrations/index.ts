@@ -1,6 +1,9 @@
 import type { Migration } from "kysely";
 import * as m0001 from "./0001_initial";
 import * as m0002 from "./0002_users_audit";
+import * as m0003 from "./0003_recon";
+import * as m0004 from "./0004_outbound";
+import * as m0005 from "./0005_signoff_workpapers";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -9,6 +12,9 @@ import * as m0002 from "./0002_users_audit";
 export const migrations: Record<string, Migration> = {
   "0001_initial": m0001,
   "0002_users_audit": m0002,
+  "0003_recon": m0003,
+  "0004_outbound": m0004,
+  "0005_signoff_workpapers": m0005,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();

@@ -1,0 +1,47 @@
+import { userInfo } from "node:os";
+import { resolve } from "node:path";
+import type { ParseArgsConfig } from "node:util";
+import type { CallContext } from "../engine/handlerRegistry";
+
+/** One `tieout <name>` command. Capabilities add theirs in `commands/<capability>.ts`. */
+export interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  allowPositionals?: boolean;
+  /** Returns the exit code: non-zero only when the command could not do its work. */
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
+}
+
+/** A mistake in how the command was called; printed with the usage line, exit code 2. */
+export class UsageError extends Error {}
+
+export function requireDb(values: Record<string, unknown>): string {
+  const db = values.db;
+  if (typeof db !== "string" || db === "") throw new UsageError("--db FILE is required");
+  return resolve(db);
+}
+
+export function intOption(values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${String(raw)}"`);
+  return n;
+}
+
+export const out = (line: string) => process.stdout.write(line + "\n");
+export const err = (line: string) => process.stderr.write(line + "\n");
+
+/**
+ * The CLI acts as the operating-system user who runs it, recorded as `cli:<name>` in the
+ * audit trail, with every role: whoever can run the CLI can already open the database file.
+ */
+export function cliContext(): CallContext {
+  const name = `cli:${userInfo().username}`;
+  return {
+    user: { userId: name, displayName: name, roles: ["admin", "preparer", "approver", "reviewer", "phi"] },
+    sessionId: null,
+    actor: name,
+  };
+}
