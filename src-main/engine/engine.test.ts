@@ -39,6 +39,14 @@ describe("engine jobs", () => {
     const summary = await engine.invokeAs(admin, "store/summary", {});
     expect(summary.tables.find((t) => t.table === "charge")!.rows).toBeGreaterThan(0);
     expect((await engine.invokeAs(admin, "jobs/list", {}))[0]).toMatchObject({ id: jobId, status: "succeeded" });
+    // Each imported file is in the audit trail, attributed to whoever started the job.
+    const audited = engine.store.sqlite.prepare("SELECT actor, action, after_json FROM audit_log WHERE action = 'import'").all() as {
+      actor: string;
+      after_json: string;
+    }[];
+    expect(audited.length).toBe((job.result as { files: number }).files);
+    expect(audited.every((a) => a.actor === "test")).toBe(true);
+    expect(JSON.parse(audited[0]!.after_json)).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it("cancels a long import at a safe point, keeping what was committed", async () => {

@@ -73,12 +73,12 @@ function registerCoreHandlers({ store, events, jobs, registry }: EngineContext, 
     if (typeof args?.table !== "string") throw new UserError("BAD_REQUEST", "rows/page needs a table name");
     return rowPage(store, args);
   });
-  registry.register("jobs/start", (args) => {
+  registry.register("jobs/start", (args, call) => {
     const kind = String((args as { kind?: unknown })?.kind);
     const definition = jobDefinition(kind);
     if (!definition) throw new UserError("BAD_REQUEST", `unknown job kind "${kind}"`);
     const params = definition.validate(args.params);
-    return { jobId: jobs.start(args.kind, params as never) };
+    return { jobId: jobs.start(args.kind, params as never, call.actor) };
   });
   registry.register("jobs/list", (args) => jobs.list(args?.limit ?? 50));
   registry.register("jobs/cancel", (args) => ({ cancelled: jobs.cancel(String(args?.jobId)) }));
@@ -87,9 +87,9 @@ function registerCoreHandlers({ store, events, jobs, registry }: EngineContext, 
   registry.register("sources/connectors", () => listConnectors(store));
   registry.register(
     "sources/replay",
-    (args) => {
+    (args, call) => {
       if (!Number.isInteger(args?.rawRecordId)) throw new UserError("BAD_REQUEST", "sources/replay needs the raw record's id");
-      const result = replayQuarantined(store, args.rawRecordId, typeof args.text === "string" ? args.text : undefined);
+      const result = replayQuarantined(store, args.rawRecordId, typeof args.text === "string" ? args.text : undefined, call.actor);
       events.emit("store/changed", { tables: ["*"] });
       return result;
     },
@@ -106,12 +106,12 @@ function registerCoreHandlers({ store, events, jobs, registry }: EngineContext, 
     return previewImport(store, args.path, args.sheet);
   });
   registry.register("import/fields", (args) => importFields(args.recordType, args.headers ?? []));
-  registry.register("import/saveProfile", (args) => {
+  registry.register("import/saveProfile", (args, call) => {
     const profile = args?.profile;
     if (!profile || typeof profile.id !== "string" || !Array.isArray(profile.headers) || typeof profile.fields !== "object") {
       throw new UserError("BAD_REQUEST", "a mapping profile needs an id, the header row and the field mappings");
     }
-    saveProfile(store, profile);
+    saveProfile(store, profile, call.actor);
     return { id: profile.id };
   });
   registry.register("import/profiles", () => loadProfiles(store));

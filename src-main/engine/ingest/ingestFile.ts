@@ -7,6 +7,7 @@ import { decodeText } from "../../../connectors/decode";
 import { detectFormat } from "../../../connectors/detect";
 import { parseByFormat } from "../../../connectors/registry";
 import type { Store } from "../store/store";
+import { appendAudit } from "../audit/auditLog";
 import { sha256, UnitLoader } from "./loadUnits";
 import { loadProfiles } from "./profiles";
 
@@ -23,6 +24,8 @@ export interface IngestOptions {
   profiles?: MappingProfile[];
   /** Units per transaction: big enough to be fast, small enough to report progress. */
   batchSize?: number;
+  /** Who imports, for the audit trail (default "system"). */
+  actor?: string;
 }
 
 export class IngestCancelled extends Error {
@@ -145,6 +148,22 @@ export function ingestFile(store: Store, path: string, options: IngestOptions = 
     const header = detected.format === "csv" ? (decoded.text.split(/\r\n|\r|\n/).find((l) => l.trim() !== "") ?? null) : null;
     sqlite.prepare("UPDATE source_file SET header_line = ? WHERE id = ?").run(header, sourceFileId);
   }
+  const auditImport = (status: "complete" | "partial") =>
+    appendAudit(store, {
+      actor: options.actor ?? "system",
+      action: status === "complete" ? "import" : "import (stopped part-way)",
+      entityType: "source_file",
+      entityId: String(sourceFileId),
+      after: {
+        file: fileName,
+        sha256: fileSha,
+        format: detected.format,
+        records: summary.records,
+        loaded: summary.loaded,
+        quarantined: summary.quarantined,
+        duplicates: summary.duplicates,
+      },
+    });
   const updateCounts = sqlite.prepare(
     `UPDATE source_file SET units = ?, loaded = ?, quarantined = ?, duplicates = ?, issues_json = ?, system = ?, format = ?, status = ? WHERE id = ?`,
   );
@@ -170,9 +189,19 @@ export function ingestFile(store: Store, path: string, options: IngestOptions = 
       options.onProgress?.({ file: fileName, done: Math.min(start + batchSize, units.length), total: units.length });
     }
   } catch (error) {
-    writeCounts("partial");
+    sqlite
+      .transaction(() => {
+        writeCounts("partial");
+        auditImport("partial");
+      })
+      .immediate();
     throw error;
   }
-  writeCounts("complete");
+  sqlite
+    .transaction(() => {
+      writeCounts("complete");
+      auditImport("complete");
+    })
+    .immediate();
   return summary;
 }

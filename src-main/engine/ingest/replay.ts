@@ -2,6 +2,7 @@ import type { ParseIssue, ParseResult, RawUnit, SourceFormat } from "../../../sr
 import { parseByFormat } from "../../../connectors/registry";
 import { detectFormat } from "../../../connectors/detect";
 import type { Store } from "../store/store";
+import { appendAudit } from "../audit/auditLog";
 import { UnitLoader } from "./loadUnits";
 import { loadProfiles } from "./profiles";
 
@@ -47,6 +48,7 @@ export function replayQuarantined(
   store: Store,
   rawRecordId: number,
   correctedText?: string,
+  actor = "system",
 ): { rawRecordId: number; status: "loaded" | "ignored" | "quarantined"; issues: ParseIssue[] } {
   const original = store.sqlite
     .prepare(
@@ -117,6 +119,18 @@ export function replayQuarantined(
         };
       }
       store.sqlite.prepare("UPDATE raw_record SET status = 'replayed' WHERE id = ?").run(original.id);
+      appendAudit(store, {
+        actor,
+        action: correctedText === undefined ? "replay" : "correct and replay",
+        entityType: "raw_record",
+        entityId: String(original.id),
+        before: correctedText === undefined ? undefined : { text: original.content },
+        after: {
+          rawRecordId: last?.rawRecordId ?? null,
+          status: last?.status ?? null,
+          ...(correctedText === undefined ? {} : { text: correctedText }),
+        },
+      });
       if (original.source_file_id !== null && last && last.status !== "quarantined") {
         store.sqlite
           .prepare("UPDATE source_file SET quarantined = quarantined - 1, loaded = loaded + 1 WHERE id = ? AND quarantined > 0")

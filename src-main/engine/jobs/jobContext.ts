@@ -4,6 +4,8 @@ import type { Store } from "../store/store";
 export interface JobContext {
   store: Store;
   jobId: string;
+  /** Who started the job, for the audit trail. */
+  actor: string;
   /** Report progress; cheap to call often (the runner throttles what it forwards). */
   progress(phase: string, done: number, total: number | null, message?: string | null): void;
   /** True once the user asked to cancel: stop at the next safe point. */
@@ -37,6 +39,7 @@ export interface ToWorker {
   kind: JobKind;
   params: unknown;
   dbPath: string;
+  actor: string;
   nativeBinding?: string;
   /**
    * Int32 flag set to 1 to cancel. Shared memory, because a job's loop is synchronous

@@ -78,12 +78,12 @@ export class JobRunner {
     return rows.map(jobInfo);
   }
 
-  start<K extends JobKind>(kind: K, params: JobParamsByKind[K]): string {
+  start<K extends JobKind>(kind: K, params: JobParamsByKind[K], requestedBy = "system"): string {
     if (this.closed) throw new Error("the engine is shutting down");
     const id = randomUUID();
     this.options.store.sqlite
-      .prepare(`INSERT INTO job (id, kind, status, label, params_json, created_at) VALUES (?, ?, 'queued', ?, ?, ?)`)
-      .run(id, kind, jobDefinition(kind)!.label(params as never), JSON.stringify(params), new Date().toISOString());
+      .prepare(`INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)`)
+      .run(id, kind, jobDefinition(kind)!.label(params as never), JSON.stringify(params), requestedBy, new Date().toISOString());
     this.queue.push(id);
     this.pump();
     return id;
@@ -180,6 +180,7 @@ export class JobRunner {
       kind: row.kind,
       params: JSON.parse(row.params_json),
       dbPath: this.options.store.path,
+      actor: row.requested_by,
       cancelFlag,
       ...(this.options.nativeBinding ? { nativeBinding: this.options.nativeBinding } : {}),
     } satisfies ToWorker);

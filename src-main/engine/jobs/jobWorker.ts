@@ -22,6 +22,7 @@ async function run(message: ToWorker): Promise<void> {
   const context: JobContext = {
     store,
     jobId: message.jobId,
+    actor: message.actor,
     isCancelled: cancelled,
     progress(phase, done, total, text = null) {
       const now = Date.now();

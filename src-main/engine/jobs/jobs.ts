@@ -19,6 +19,7 @@ const INGEST: JobDefinition<"ingest"> = {
   run(context, params) {
     try {
       const result = ingestPaths(context.store, params.paths, {
+        actor: context.actor,
         isCancelled: context.isCancelled,
         onProgress: (p) => context.progress(`Importing ${p.file} (${p.fileIndex + 1} of ${p.files})`, p.done, p.total),
       });

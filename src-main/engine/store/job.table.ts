@@ -6,6 +6,8 @@ export interface JobTable {
   status: JobStatus;
   label: string;
   params_json: string;
+  /** Who started it: the audit actor recorded for what the job changes. */
+  requested_by: string;
   phase: string | null;
   done: number;
   total: number | null;

@@ -52,6 +52,7 @@ const statements = [
     status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
     label TEXT NOT NULL,
     params_json TEXT NOT NULL,
+    requested_by TEXT NOT NULL DEFAULT 'system',
     phase TEXT,
     done INTEGER NOT NULL DEFAULT 0,
     total INTEGER,
