@@ -60,15 +60,17 @@ describe("engine jobs", () => {
     }
     writeFileSync(big, messages.join("\r"));
     const { jobId } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
-    await new Promise<void>((resolveStarted) => {
+    // Cancel from inside the first progress event, so the request reaches the worker
+    // while most batches are still ahead of it, however loaded the machine is.
+    const cancelled = await new Promise<boolean>((resolveCancelled) => {
       const off = engine.events.on("job/progress", (p) => {
         if (p.jobId === jobId && p.done > 0) {
           off();
-          resolveStarted();
+          resolveCancelled(engine.jobs.cancel(jobId));
         }
       });
     });
-    expect((await engine.invokeAs(admin, "jobs/cancel", { jobId })).cancelled).toBe(true);
+    expect(cancelled).toBe(true);
     const job = await engine.jobs.waitFor(jobId);
     expect(job.status).toBe("cancelled");
     const loaded = engine.store.sqlite.prepare("SELECT COUNT(*) AS n FROM charge").get() as { n: number };
