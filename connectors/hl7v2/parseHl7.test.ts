@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { CanonicalRecord, Charge, Encounter, ParseResult, PatientAccount, RawUnit, SupplyUsage } from "../../src-shared/model";
 import { parseHl7 } from "./parseHl7";
 
+/** MSH-10 out of a unit's control id (which is MSH-3|MSH-4|MSH-10). */
+const msh10 = (u: { controlId: string | null }): string | null => u.controlId?.split("|").at(-1) ?? null;
+
 // ---------------------------------------------------------------- builders
 
 /** A segment from a sparse field map: seg("FT1", { 1: "1", 7: "CDM1" }). */
@@ -61,7 +64,9 @@ describe("parseHl7: splitting files into messages", () => {
   it("parses a single message into one unit with its control id, line and exact text", () => {
     const unit = only(parse(ADT_A01));
     expect(unit.kind).toBe("hl7v2-message");
-    expect(unit.controlId).toBe("C1");
+    expect(msh10(unit)).toBe("C1");
+    // Scoped by sending application and facility: another sender's "C1" is another message.
+    expect(unit.controlId).toBe("EHR|H1|C1");
     expect(unit.line).toBe(1);
     expect(unit.text).toBe(ADT_A01);
     expect(errors(unit)).toEqual([]);
@@ -71,7 +76,7 @@ describe("parseHl7: splitting files into messages", () => {
     const second = message(msh("ADT^A08", "C2"), PID, PV1);
     const text = ADT_A01 + second;
     const r = parse(text);
-    expect(r.units.map((u) => u.controlId)).toEqual(["C1", "C2"]);
+    expect(r.units.map((u) => msh10(u))).toEqual(["C1", "C2"]);
     expect(r.units.map((u) => u.line)).toEqual([1, 5]);
     expect(r.units.map((u) => u.text).join("")).toBe(text);
   });
@@ -111,7 +116,7 @@ describe("parseHl7: splitting files into messages", () => {
       "\n/* trailing */\n";
     const r = parse(text);
     expect(r.issues).toEqual([]);
-    expect(r.units.map((u) => [u.controlId, u.line])).toEqual([
+    expect(r.units.map((u) => [msh10(u), u.line])).toEqual([
       ["C1", 4],
       ["C2", 9],
     ]);
@@ -120,7 +125,7 @@ describe("parseHl7: splitting files into messages", () => {
 
   it("tolerates MLLP framing bytes left in a captured feed", () => {
     const unit = only(parse("\x0b" + ADT_A01 + "\x1c\r"));
-    expect(unit.controlId).toBe("C1");
+    expect(msh10(unit)).toBe("C1");
     expect(errors(unit)).toEqual([]);
   });
 
@@ -146,7 +151,7 @@ describe("parseHl7: batch envelopes", () => {
   ])("parses %s with no issue", (_name, text) => {
     const r = parse(text);
     expect(r.issues).toEqual([]);
-    expect(r.units.map((u) => u.controlId)).toEqual(["C1", "C2"]);
+    expect(r.units.map((u) => msh10(u))).toEqual(["C1", "C2"]);
     expect(r.units.every((u) => errors(u).length === 0)).toBe(true);
   });
 
@@ -170,7 +175,7 @@ describe("parseHl7: batch envelopes", () => {
 
   it("flags a batch header nested in an open batch, and a trailer with no header", () => {
     const r = parse(lines(bhs, m1, bhs, m2, "BTS|1", "BTS|0"));
-    expect(r.units.map((u) => u.controlId)).toEqual(["C1", "C2"]);
+    expect(r.units.map((u) => msh10(u))).toEqual(["C1", "C2"]);
     expect(r.issues.map((i) => i.code)).toEqual(["HL7-ENVELOPE-NESTED", "HL7-ENVELOPE-UNOPENED"]);
   });
 
@@ -192,7 +197,7 @@ describe("parseHl7: batch envelopes", () => {
   it("keeps segments inside a batch with no MSH as a quarantined unit", () => {
     const r = parse(lines(bhs, "EVN|A04|20260101", PID, PV1, "BTS|1"), "bad_batch.hl7");
     const unit = only(r);
-    expect(unit.controlId).toBeNull();
+    expect(msh10(unit)).toBeNull();
     expect(unit.text).toBe(lines("EVN|A04|20260101", PID, PV1));
     expect(errors(unit)[0]).toMatchObject({ code: "HL7-NO-MSH", expected: "MSH", found: "EVN" });
     expect(errors(unit)[0]!.message).toMatch(/^bad_batch\.hl7 line 2: expected a message to start with an MSH segment/);
@@ -230,7 +235,7 @@ describe("parseHl7: broken messages", () => {
 
   it("warns when MSH-10 is empty", () => {
     const unit = only(parse(message("MSH|^~\\&|EHR|H1|||20260101||ADT^A01||P|2.5", PID, PV1)));
-    expect(unit.controlId).toBeNull();
+    expect(msh10(unit)).toBeNull();
     expect(unit.issues.map((i) => i.code)).toContain("HL7-MSH10");
   });
 
@@ -242,7 +247,7 @@ describe("parseHl7: broken messages", () => {
       message(msh("DFT^P03", "D1"), PID, PV1, ft1({ 11: "12,50" })) +
       message(msh("ADT^A08", "C3"), PID, PV1);
     const r = parse(text);
-    expect(r.units.map((u) => u.controlId)).toEqual([null, null, "C1", "D1", "C3"]);
+    expect(r.units.map((u) => msh10(u))).toEqual([null, null, "C1", "D1", "C3"]);
     expect(r.units.map((u) => errors(u).length > 0)).toEqual([true, true, false, true, false]);
   });
 

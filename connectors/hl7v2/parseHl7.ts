@@ -430,7 +430,11 @@ function buildMessageUnit(lines: PhysicalLine[], unitText: string, fileName: str
       }
     }
     msg.controlId = value(msh, 10, delimiters);
-    unit.controlId = msg.controlId;
+    // MSH-10 is unique only within one sending application and facility (MSH-3, MSH-4):
+    // two senders may use the same id for different messages, so the archive's
+    // duplicate check keys on all three.
+    unit.controlId =
+      msg.controlId === null ? null : [value(msh, 3, delimiters) ?? "", value(msh, 4, delimiters) ?? "", msg.controlId].join("|");
     msg.version = value(msh, 12, delimiters);
     msg.messageType = value(msh, 9, delimiters, { comp: 1 });
     msg.trigger = value(msh, 9, delimiters, { comp: 2 });

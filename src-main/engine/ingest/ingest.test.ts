@@ -4,6 +4,8 @@ import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/store";
 import { ingestFile } from "./ingestFile";
+import { ingestPaths } from "./ingestPaths";
+import { saveProfile } from "./profiles";
 import { replayQuarantined } from "./replay";
 import { listConnectors } from "./sources";
 
@@ -125,5 +127,63 @@ describe("ingestFile", () => {
     expect(hl7!.quarantined).toBeGreaterThanOrEqual(2);
     expect(hl7!.received).toBe(hl7!.loaded + hl7!.ignored + hl7!.quarantined + hl7!.duplicates);
     expect(hl7!.lastActivityAt).not.toBeNull();
+  });
+});
+
+describe("the committed samples of every format", () => {
+  it("detect, load and quarantine as each format's reader decides (no corpus needed)", () => {
+    const folders = ["bai2", "fhir", "hl7v2", "tabular", "x12"].map((f) => resolve("fixtures/samples", f));
+    const result = ingestPaths(store, folders);
+    const byFormat = new Map<string, number>();
+    for (const f of result.files) byFormat.set(f.format ?? "unknown", (byFormat.get(f.format ?? "unknown") ?? 0) + f.loaded);
+    expect([...byFormat.keys()].sort()).toEqual(["bai2", "csv", "fhir", "hl7v2", "x12-835", "x12-837"]);
+    for (const format of ["bai2", "fhir", "hl7v2", "x12-835", "x12-837"]) expect(byFormat.get(format), format).toBeGreaterThan(0);
+    for (const table of [
+      "encounter",
+      "charge",
+      "claim",
+      "claim_line",
+      "claim_payment",
+      "remittance_payment",
+      "remittance_adjustment",
+      "bank_transaction",
+      "supply_usage",
+    ]) {
+      expect(count(`SELECT COUNT(*) AS n FROM ${table}`), table).toBeGreaterThan(0);
+    }
+    // A CSV of a layout nobody mapped yet is kept whole, with the reason, until it is mapped.
+    const csv = result.files.find((f) => f.file.endsWith("charges.csv"))!;
+    expect(csv.quarantined).toBe(1);
+    expect(csv.issues[0]?.message).toMatch(/no mapping profile .*map it in the import wizard/);
+  });
+
+  it("loads a CSV once its layout is mapped, and later files of that layout without asking", () => {
+    const sample = resolve("fixtures/samples/tabular/charges.csv");
+    const header = readFileSync(sample, "utf8").split(/\r?\n/)[0]!;
+    saveProfile(store, {
+      id: "billing-charges",
+      name: "Billing charges",
+      recordType: "charge",
+      system: "billing",
+      headers: header.split(",").map((h) => h.trim().toLowerCase()),
+      dateFormat: "MM/DD/YYYY",
+      fields: {
+        transactionId: { column: "Txn ID", transform: "text" },
+        accountNumber: { column: "Acct No", transform: "text" },
+        serviceDate: { column: "Svc Date", transform: "date" },
+        cdmCode: { column: "CDM", transform: "text" },
+        quantity: { column: "Qty", transform: "number" },
+        amountCents: { column: "Amount", transform: "decimal-cents" },
+        description: { column: "Description", transform: "text" },
+      },
+    });
+    const summary = ingestFile(store, sample);
+    expect(summary.quarantined + summary.loaded).toBe(summary.records);
+    expect(summary.loaded).toBeGreaterThan(0);
+    // The sample's deliberately bad amount is quarantined with the row, column and value.
+    const bad = store.sqlite.prepare("SELECT issues_json FROM raw_record WHERE status = 'quarantined'").all() as { issues_json: string }[];
+    expect(
+      bad.flatMap((b) => JSON.parse(b.issues_json) as { message: string }[]).some((i) => /charges\.csv line \d+, Amount/.test(i.message)),
+    ).toBe(true);
   });
 });
