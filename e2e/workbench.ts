@@ -35,7 +35,7 @@ export class Workbench {
     await expect(this.page.getByTestId("job-indicator")).toContainText(": done", { timeout: 60_000 });
   }
 
-  async openSourcesTab(name: "Files" | "Data" | "Quarantine"): Promise<void> {
+  async openSourcesTab(name: "Connectors" | "Files" | "Data" | "Quarantine"): Promise<void> {
     await this.page.getByRole("tab", { name }).click();
   }
 }

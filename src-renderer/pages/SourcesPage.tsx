@@ -146,18 +146,18 @@ function DataTab({ table, navigate, dark }: { table: string | undefined; navigat
   );
 }
 
-function QuarantinedRecord({ item }: { item: QuarantineItem }) {
+function QuarantinedRecord({ item, onReplayed }: { item: QuarantineItem; onReplayed: (message: string) => void }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(item.text);
   const [result, setResult] = useState<string | null>(null);
   const replay = (corrected?: string) => {
     call("sources/replay", { rawRecordId: item.rawRecordId, ...(corrected !== undefined ? { text: corrected } : {}) }).then(
-      (r) =>
-        setResult(
-          r.status === "quarantined"
-            ? `Still quarantined: ${r.issues.find((i) => i.severity === "error")?.message ?? "see issues"}`
-            : `Replayed: ${r.status}`,
-        ),
+      (r) => {
+        if (r.status === "quarantined")
+          setResult(`Still quarantined: ${r.issues.find((i) => i.severity === "error")?.message ?? "see issues"}`);
+        // A record that loaded leaves the quarantine list; the page says what happened to it.
+        else onReplayed(`Record ${item.rawRecordId} from ${item.sourceFile ?? "the live feed"} replayed: ${r.status}`);
+      },
       (e: Error) => setResult(e.message),
     );
   };
@@ -213,15 +213,29 @@ function QuarantinedRecord({ item }: { item: QuarantineItem }) {
 
 function QuarantineTab() {
   const quarantine = useApiQuery("sources/quarantine", { limit: 100 });
+  const [replayed, setReplayed] = useState<string | null>(null);
+  const banner = replayed && (
+    <p role="status" className="replayed" data-testid="replay-result">
+      {replayed}
+    </p>
+  );
   if (quarantine.error) return <p className="error">{quarantine.error}</p>;
   if (!quarantine.data) return <p aria-busy="true">Loading…</p>;
-  if (quarantine.data.total === 0) return <p className="empty-state">Nothing in quarantine: every record that arrived was loaded.</p>;
+  if (quarantine.data.total === 0) {
+    return (
+      <div>
+        {banner}
+        <p className="empty-state">Nothing in quarantine: every record that arrived was loaded.</p>
+      </div>
+    );
+  }
   return (
     <div>
+      {banner}
       <p>{formatNumber(quarantine.data.total)} records could not be loaded. Each is kept exactly as it arrived, with the reason.</p>
       <ul className="quarantine" data-testid="quarantine-list">
         {quarantine.data.items.map((item) => (
-          <QuarantinedRecord key={item.rawRecordId} item={item} />
+          <QuarantinedRecord key={item.rawRecordId} item={item} onReplayed={setReplayed} />
         ))}
       </ul>
     </div>
