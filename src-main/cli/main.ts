@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { createEngine } from "../engine/engine";
 import { startHl7Feed } from "../engine/ingest/hl7Feed";
 import { ingestPaths } from "../engine/ingest/ingestPaths";
-import { openStore, StoreError } from "../engine/store/store";
+import { openStore } from "../engine/store/store";
 import { storeSummary } from "../engine/store/summary";
 import { buildDemo } from "../demo/buildDemo";
 import { startWebServer } from "../server/webServer";
@@ -239,10 +239,9 @@ export async function main(argv: string[]): Promise<number> {
       err(`tieout ${name}: ${(error as Error).message}\nUsage: ${command.usage}`);
       return 2;
     }
-    if (error instanceof StoreError) {
-      err(`tieout ${name}: ${error.message}`);
-      return 1;
-    }
-    throw error;
+    // Anything else is a problem a user can read: no stack trace unless asked for.
+    err(`tieout ${name}: ${(error as Error).message ?? String(error)}`);
+    if (process.env.TIEOUT_DEBUG) err((error as Error).stack ?? "");
+    return 1;
   }
 }

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { IngestResult } from "../../../src-shared/api";
+import { UserError } from "../handlerRegistry";
 import type { Store } from "../store/store";
 import { ingestFile, type IngestOptions } from "./ingestFile";
 
@@ -8,7 +9,13 @@ import { ingestFile, type IngestOptions } from "./ingestFile";
 export function expandPaths(paths: readonly string[]): string[] {
   const files: string[] = [];
   const walk = (path: string) => {
-    const stat = statSync(path);
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "there is no such file or folder" : (error as Error).message;
+      throw new UserError("PATH_NOT_FOUND", `Cannot import ${path}: ${reason}.`);
+    }
     if (stat.isDirectory()) {
       for (const name of readdirSync(path).sort()) {
         if (!name.startsWith(".")) walk(join(path, name));
