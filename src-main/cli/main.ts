@@ -11,7 +11,7 @@ import { openStore } from "../engine/store/store";
 import { storeSummary } from "../engine/store/summary";
 import { buildDemo } from "../demo/buildDemo";
 import { startWebServer } from "../server/webServer";
-import { err, intOption, out, requireDb, UsageError, type Command } from "./command";
+import { cliContext, err, intOption, out, requireDb, UsageError, type Command } from "./command";
 import { AUDIT_COMMANDS } from "./commands/audit";
 import { OUTBOUND_COMMANDS } from "./commands/outbound";
 import { RECON_COMMANDS } from "./commands/recon";
@@ -130,10 +130,13 @@ const commands: Record<string, Command> = {
           store,
           positionals.map((p) => resolve(p)),
           {
-            onProgress: values.json ? undefined : (p) => process.stderr.write(`\r${p.file}: ${p.done}/${p.total}   `),
+            actor: cliContext().actor,
+            ...(values.json || !process.stderr.isTTY
+              ? {}
+              : { onProgress: (p) => process.stderr.write(`\r${p.file}: ${p.done}/${p.total}   `) }),
           },
         );
-        if (!values.json) process.stderr.write("\n");
+        if (!values.json && process.stderr.isTTY) process.stderr.write("\n");
         if (values.json) {
           out(JSON.stringify(result, null, 2));
         } else {
@@ -173,9 +176,10 @@ const commands: Record<string, Command> = {
           seed: intOption(values, "seed", 1),
           ...(typeof values.period === "string" ? { period: values.period } : {}),
           ...(typeof values.out === "string" ? { outDir: resolve(values.out) } : {}),
-          onProgress: (m) => process.stderr.write(`\r${m}`.padEnd(100)),
+          // A progress line only for a person at a terminal, not in logs or pipes.
+          ...(process.stderr.isTTY ? { onProgress: (m: string) => process.stderr.write(`\r${m}`.padEnd(100)) } : {}),
         });
-        process.stderr.write("\n");
+        if (process.stderr.isTTY) process.stderr.write("\n");
         out(`wrote ${result.files.length} files to ${result.outDir}`);
         if (result.ingest) {
           out(`loaded ${result.ingest.loaded} records, ${result.ingest.quarantined} quarantined, ${result.ingest.duplicates} duplicates`);

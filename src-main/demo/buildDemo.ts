@@ -41,7 +41,10 @@ export async function buildDemo(store: Store | null, options: DemoOptions = {}):
   if (!store) return { outDir, files: generated.files, ingest: null };
   ensureDemoUsers(store);
   for (const profile of mappingProfiles) saveProfile(store, profile);
-  const ingest = ingestPaths(store, [outDir], {
+  // The data files, not truth.json or manifest.json; and not the message stream, which
+  // carries the same messages as the HL7 batch files (it is for the stand-in MLLP sender).
+  const dataFiles = generated.manifest.files.filter((f) => f.content !== "message-stream").map((f) => join(outDir, f.path));
+  const ingest = ingestPaths(store, dataFiles, {
     onProgress: (p) => options.onProgress?.(`importing ${p.file} (${p.fileIndex + 1}/${p.files}): ${p.done}/${p.total}`),
   });
   return { outDir, files: generated.files, ingest };
