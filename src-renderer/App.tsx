@@ -16,6 +16,10 @@ import { NAV, pathToRoute, routeToPath, type Route } from "./routes";
 
 const THEME_KEY = "tieout.theme";
 
+/** Under Electron the page is a file:// URL, where only the fragment can change; web mode uses real paths. */
+const FILE_PROTOCOL = window.location.protocol === "file:";
+const currentPath = () => (FILE_PROTOCOL ? window.location.hash.replace(/^#/, "") || "/" : window.location.pathname);
+
 export function App() {
   const [user, setUser] = useState<UserInfo | null | undefined>(undefined);
   useEffect(() => {
@@ -44,19 +48,19 @@ export function App() {
 }
 
 function Workbench({ user, onSignOut }: { user: UserInfo; onSignOut: () => void }) {
-  const [route, setRoute] = useState<Route>(() => pathToRoute(window.location.pathname));
+  const [route, setRoute] = useState<Route>(() => pathToRoute(currentPath()));
   const [dark, setDark] = useState(() => {
     const saved = localStorage.getItem(THEME_KEY);
     return saved ? saved === "dark" : window.matchMedia?.("(prefers-color-scheme: dark)").matches === true;
   });
 
   const navigate = useCallback((next: Route) => {
-    history.pushState(null, "", routeToPath(next));
+    history.pushState(null, "", FILE_PROTOCOL ? `#${routeToPath(next)}` : routeToPath(next));
     setRoute(next);
   }, []);
 
   useEffect(() => {
-    const onPop = () => setRoute(pathToRoute(window.location.pathname));
+    const onPop = () => setRoute(pathToRoute(currentPath()));
     window.addEventListener("popstate", onPop);
     return () => window.removeEventListener("popstate", onPop);
   }, []);
@@ -99,7 +103,7 @@ function Workbench({ user, onSignOut }: { user: UserInfo; onSignOut: () => void 
           {NAV.map((item) => (
             <li key={item.page}>
               <a
-                href={routeToPath({ page: item.page } as Route)}
+                href={(FILE_PROTOCOL ? "#" : "") + routeToPath({ page: item.page } as Route)}
                 aria-current={route.page === item.page ? "page" : undefined}
                 title={`Alt+${item.key}`}
                 onClick={(event) => {

@@ -121,6 +121,20 @@ export interface QuarantineItem {
   text: string;
 }
 
+/** The dashboard's measures that come straight from the store (reconciliation results add their own). */
+export interface DashboardSummary {
+  /** Days from service date to posting date of EHR charges: how late charges are entered. */
+  chargeLag: {
+    buckets: { label: string; minDays: number; maxDays: number | null; charges: number; amountCents: number }[];
+    charges: number;
+    /** Share of charges posted more than `lateAfterDays` after service, 0..1. */
+    lateRate: number;
+    lateAfterDays: number;
+  };
+  /** Raw records received per day (last 31 days with activity), by how they ended. */
+  intake: { date: string; loaded: number; ignored: number; quarantined: number }[];
+}
+
 /** One connector's counts as the Sources page shows them. */
 export interface ConnectorStatus {
   /** e.g. "hl7v2", "x12-835", "csv", or "mllp:2575" for a live feed. */
@@ -206,6 +220,8 @@ export interface CoreHandlers {
     args: Record<string, never>;
     result: { version: string; dbPath: string; schemaVersion: number; mode: "electron" | "web" | "cli" };
   };
+  /** Business measures straight from the store: charge lag, daily intake. */
+  "dashboard/summary": { args: Record<string, never>; result: DashboardSummary };
   /** Row counts of every canonical table and of the raw archive. */
   "store/summary": { args: Record<string, never>; result: StoreSummary };
   /** One page of a canonical table, sorted and filtered in SQLite (never the whole table). */
@@ -280,6 +296,7 @@ const CORE_METHODS = [
   "auth/createUser",
   "app/info",
   "store/summary",
+  "dashboard/summary",
   "rows/page",
   "jobs/start",
   "jobs/list",

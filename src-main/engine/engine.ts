@@ -3,6 +3,7 @@ import { METHODS } from "../../src-shared/api";
 import { registerAuditHandlers } from "./audit/handlers";
 import { AuthError, createUser, listUsers, login, logout, sessionUser } from "./auth/users";
 import { BrowseError, rowPage } from "./browse/rowPage";
+import { dashboardSummary } from "./dashboard/dashboard";
 import { EngineEventBus } from "./events";
 import { HandlerRegistry, UserError, requireUser, type CallContext, type EngineContext } from "./handlerRegistry";
 import { importFields, ImportError, previewImport, saveUpload } from "./ingest/preview";
@@ -69,6 +70,7 @@ function registerCoreHandlers({ store, events, jobs, registry }: EngineContext, 
   );
 
   registry.register("store/summary", () => storeSummary(store));
+  registry.register("dashboard/summary", () => dashboardSummary(store));
   registry.register("rows/page", (args) => {
     if (typeof args?.table !== "string") throw new UserError("BAD_REQUEST", "rows/page needs a table name");
     return rowPage(store, args);
