@@ -11,6 +11,7 @@ import { openStore } from "../engine/store/store";
 import { storeSummary } from "../engine/store/summary";
 import { buildDemo } from "../demo/buildDemo";
 import { startWebServer } from "../server/webServer";
+import { startStandins } from "../demo/standins";
 import { cliContext, err, intOption, out, requireDb, UsageError, type Command } from "./command";
 import { AUDIT_COMMANDS } from "./commands/audit";
 import { OUTBOUND_COMMANDS } from "./commands/outbound";
@@ -38,13 +39,15 @@ const commands: Record<string, Command> = {
   },
   serve: {
     summary: "Serve the workbench to a browser on this machine (web mode)",
-    usage: "tieout serve --db FILE [--port N] [--host 127.0.0.1] [--demo] [--demo-encounters N]",
+    usage: "tieout serve --db FILE [--port N] [--host 127.0.0.1] [--demo] [--demo-encounters N] [--mllp PORT] [--standins]",
     options: {
       db: { type: "string" },
       port: { type: "string" },
       host: { type: "string" },
       demo: { type: "boolean" },
       "demo-encounters": { type: "string" },
+      mllp: { type: "string" },
+      standins: { type: "boolean" },
     },
     async run(values) {
       const dbPath = values.demo && !values.db ? DEFAULT_DEMO_DB : requireDb(values);
@@ -60,7 +63,15 @@ const commands: Record<string, Command> = {
         err(`Demo loaded from ${demo.outDir}: ${demo.ingest?.loaded ?? 0} records loaded, ${demo.ingest?.quarantined ?? 0} quarantined`);
       }
       const server = await startWebServer({ engine, host, port, staticDir: join(repoRoot, "dist", "web") });
+      // The live HL7 feed, and on request the stand-in EHR and ERP, so the workbench can be tried end to end.
+      const feed =
+        values.mllp !== undefined || values.standins
+          ? await startHl7Feed(engine.store, engine.events, { port: intOption(values, "mllp", 0) })
+          : null;
+      const standins = values.standins && feed ? await startStandins(feed.port) : null;
       out(`Tieout is serving ${dbPath}`);
+      if (feed) out(`HL7 v2 feed (MLLP) listening on ${feed.host}:${feed.port}`);
+      if (standins) out(`Stand-in ERP at ${standins.erpUrl}; stand-in EHR streaming ${standins.messages} messages to the feed`);
       out(`Open: ${server.loginUrl}`);
       out("Press Ctrl+C to stop.");
       await new Promise<void>((resolveStop) => {
@@ -68,6 +79,8 @@ const commands: Record<string, Command> = {
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
       });
+      await standins?.stop();
+      await feed?.close();
       await server.close();
       await engine.close();
       return 0;
