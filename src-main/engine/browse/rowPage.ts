@@ -113,11 +113,22 @@ export function rowPage(
 
   // The first pages straight from the table (a top-N sort is fast); deeper pages from a
   // materialized order, so a page far down a million rows costs the same as the first.
-  if (offset + limit <= DIRECT_ROWS) {
+  // Unsorted, the rowid order is an index walk, cheap for the first pages. Sorted or
+  // filtered, every direct page is a full top-N pass, so only the first page is read
+  // directly and the order is materialized right after it, before the user scrolls.
+  const plain = (request.sort ?? []).length === 0 && where.length === 0;
+  if (offset === 0 || (plain && offset + limit <= DIRECT_ROWS)) {
     const rows = store.sqlite
       .prepare(`SELECT * FROM ${table} ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as Record<string, string | number | null>[];
-    return { columns, rows, total: countRows(store, table, whereSql, params), offset };
+    const total = countRows(store, table, whereSql, params);
+    if (!plain && total > limit) {
+      setImmediate(() => {
+        // Best effort: the next deep page builds it anyway if this could not (store closed meanwhile).
+        if (store.sqlite.open) materializedOrder(store, table, whereSql, orderSql, params);
+      });
+    }
+    return { columns, rows, total, offset };
   }
   const order = materializedOrder(store, table, whereSql, orderSql, params);
   const rows = store.sqlite
