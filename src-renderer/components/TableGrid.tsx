@@ -8,6 +8,7 @@ import {
   type IDatasource,
   type IGetRowsParams,
   type GridApi,
+  type ColumnState,
 } from "ag-grid-community";
 import { AgGridReact } from "ag-grid-react";
 import { useCallback, useMemo, useRef, useState } from "react";
@@ -87,13 +88,15 @@ export interface TableGridProps {
   columns: ColumnInfo[];
   dark: boolean;
   search?: string;
+  /** Where the column state is remembered; defaults to the table name. */
+  stateId?: string;
 }
 
 /**
  * A canonical table in AG Grid's infinite row model: the grid asks for blocks of rows
  * as the user scrolls, and each block is one SQLite page (sorted and filtered there).
  */
-export function TableGrid({ table, columns, dark, search }: TableGridProps) {
+export function TableGrid({ table, columns, dark, search, stateId }: TableGridProps) {
   const gridApi = useRef<GridApi<Row> | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -131,9 +134,28 @@ export function TableGrid({ table, columns, dark, search }: TableGridProps) {
     [table, search],
   );
 
-  const onGridReady = useCallback((event: GridReadyEvent<Row>) => {
-    gridApi.current = event.api;
-  }, []);
+  // Column order, widths, visibility, sort and filters are remembered per table.
+  const stateKey = `tieout.grid.${stateId ?? table}`;
+  const onGridReady = useCallback(
+    (event: GridReadyEvent<Row>) => {
+      gridApi.current = event.api;
+      const saved = localStorage.getItem(stateKey);
+      if (saved) {
+        try {
+          const state = JSON.parse(saved) as { columns: ColumnState[]; filter: Record<string, unknown> };
+          event.api.applyColumnState({ state: state.columns, applyOrder: true });
+          event.api.setFilterModel(state.filter);
+        } catch {
+          localStorage.removeItem(stateKey);
+        }
+      }
+    },
+    [stateKey],
+  );
+  const saveState = useCallback(() => {
+    const api = gridApi.current;
+    if (api) localStorage.setItem(stateKey, JSON.stringify({ columns: api.getColumnState(), filter: api.getFilterModel() }));
+  }, [stateKey]);
   useEvent(
     "store/changed",
     useCallback(() => gridApi.current?.refreshInfiniteCache(), []),
@@ -153,6 +175,11 @@ export function TableGrid({ table, columns, dark, search }: TableGridProps) {
           cacheBlockSize={200}
           maxBlocksInCache={50}
           onGridReady={onGridReady}
+          onSortChanged={saveState}
+          onFilterChanged={saveState}
+          onColumnMoved={saveState}
+          onColumnResized={(e) => e.finished && saveState()}
+          onColumnVisible={saveState}
           defaultColDef={{ flex: 0, width: 130 }}
           suppressColumnVirtualisation
           getRowId={(p) => String(p.data.id)}
