@@ -106,6 +106,18 @@ describe("engine jobs", () => {
     });
   });
 
+  it("shows patient names, MRNs and birth dates only to users with the phi role", async () => {
+    engine.store.sqlite
+      .prepare("INSERT INTO patient_account (system, account_number, mrn, patient_name, birth_date) VALUES ('ehr', 'A1', 'M1', 'DOE^JANE', '1980-02-03')")
+      .run();
+    const clerk: CallContext = { user: { userId: "c", displayName: "C", roles: ["preparer"] }, sessionId: null, actor: "c" };
+    const masked = await engine.invokeAs(clerk, "rows/page", { table: "patient_account", offset: 0, limit: 10 });
+    expect(masked.rows[0]).toMatchObject({ account_number: "A1", mrn: "•••", patient_name: "•••", birth_date: "•••" });
+    const phi: CallContext = { ...clerk, user: { ...clerk.user!, roles: ["preparer", "phi"] } };
+    const clear = await engine.invokeAs(phi, "rows/page", { table: "patient_account", offset: 0, limit: 10 });
+    expect(clear.rows[0]).toMatchObject({ mrn: "M1", patient_name: "DOE^JANE" });
+  });
+
   it("refuses an unknown job kind and an import with no paths, as values", async () => {
     await expect(engine.invokeAs(admin, "jobs/start", { kind: "nope", params: {} } as never)).rejects.toMatchObject({
       code: "BAD_REQUEST",

@@ -2,6 +2,7 @@ import type { ArgsOf, EngineEvents, EventName, Method, ResultOf } from "../../sr
 import { METHODS } from "../../src-shared/api";
 import { registerAuditHandlers } from "./audit/handlers";
 import { AuthError, createUser, listUsers, login, logout, sessionUser } from "./auth/users";
+import { maskPatientIdentifiers } from "./browse/phi";
 import { BrowseError, rowPage } from "./browse/rowPage";
 import { dashboardSummary } from "./dashboard/dashboard";
 import { EngineEventBus } from "./events";
@@ -71,9 +72,10 @@ function registerCoreHandlers({ store, events, jobs, registry }: EngineContext, 
 
   registry.register("store/summary", () => storeSummary(store));
   registry.register("dashboard/summary", () => dashboardSummary(store));
-  registry.register("rows/page", (args) => {
+  registry.register("rows/page", (args, call) => {
     if (typeof args?.table !== "string") throw new UserError("BAD_REQUEST", "rows/page needs a table name");
-    return rowPage(store, args);
+    const page = rowPage(store, args);
+    return call.user?.roles.includes("phi") ? page : maskPatientIdentifiers(page);
   });
   registry.register("jobs/start", (args, call) => {
     const kind = String((args as { kind?: unknown })?.kind);
