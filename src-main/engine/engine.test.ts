@@ -108,7 +108,9 @@ describe("engine jobs", () => {
 
   it("shows patient names, MRNs and birth dates only to users with the phi role", async () => {
     engine.store.sqlite
-      .prepare("INSERT INTO patient_account (system, account_number, mrn, patient_name, birth_date) VALUES ('ehr', 'A1', 'M1', 'DOE^JANE', '1980-02-03')")
+      .prepare(
+        "INSERT INTO patient_account (system, account_number, mrn, patient_name, birth_date) VALUES ('ehr', 'A1', 'M1', 'DOE^JANE', '1980-02-03')",
+      )
       .run();
     const clerk: CallContext = { user: { userId: "c", displayName: "C", roles: ["preparer"] }, sessionId: null, actor: "c" };
     const masked = await engine.invokeAs(clerk, "rows/page", { table: "patient_account", offset: 0, limit: 10 });
