@@ -1,15 +1,15 @@
 import type { ArgsOf, EngineEvents, EventName, Method, ResultOf } from "../../src-shared/api";
 import { METHODS } from "../../src-shared/api";
 import { registerAuditHandlers } from "./audit/handlers";
-import { AuthError, createUser, listUsers, login, logout, sessionUser } from "./auth/users";
+import { createUser, listUsers, login, logout, sessionUser } from "./auth/users";
 import { maskPatientIdentifiers } from "./browse/phi";
-import { BrowseError, rowPage } from "./browse/rowPage";
+import { rowPage } from "./browse/rowPage";
 import { dashboardSummary } from "./dashboard/dashboard";
 import { EngineEventBus } from "./events";
 import { HandlerRegistry, UserError, requireUser, type CallContext, type EngineContext } from "./handlerRegistry";
-import { importFields, ImportError, previewImport, saveUpload } from "./ingest/preview";
+import { importFields, previewImport, saveUpload } from "./ingest/preview";
 import { loadProfiles, saveProfile } from "./ingest/profiles";
-import { replayQuarantined, ReplayError } from "./ingest/replay";
+import { replayQuarantined } from "./ingest/replay";
 import { listConnectors, listQuarantine, listSourceFiles } from "./ingest/sources";
 import { JobRunner } from "./jobs/jobRunner";
 import { jobDefinition } from "./jobs/jobs";
@@ -64,7 +64,7 @@ function registerCoreHandlers({ store, events, jobs, registry }: EngineContext, 
     "auth/createUser",
     (args, context) => {
       const firstUser = listUsers(store).length === 0;
-      if (!firstUser && !context.user?.roles.includes("admin")) throw new AuthError("FORBIDDEN", "Only an administrator can add users.");
+      if (!firstUser && !context.user?.roles.includes("admin")) throw new UserError("FORBIDDEN", "Only an administrator can add users.");
       return createUser(store, context.actor, { ...args, roles: firstUser ? [...new Set([...args.roles, "admin" as const])] : args.roles });
     },
     "public",
@@ -146,7 +146,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     if (entry.access !== "public") {
       const user = requireUser(call);
       if (entry.access !== "signed-in" && !user.roles.includes(entry.access) && !user.roles.includes("admin")) {
-        throw new AuthError("FORBIDDEN", `${user.displayName} does not have the ${entry.access} role needed for ${method}.`);
+        throw new UserError("FORBIDDEN", `${user.displayName} does not have the ${entry.access} role needed for ${method}.`);
       }
     }
     return (await entry.handler(args, call)) as ResultOf<M>;
@@ -173,14 +173,6 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 /** Maps any thrown error to the ApiError a front door returns. */
 export function toApiError(error: unknown): { code: string; message: string; details?: unknown } {
   if (error instanceof UserError) return { code: error.code, message: error.message, details: error.details };
-  if (
-    error instanceof BrowseError ||
-    error instanceof StoreError ||
-    error instanceof ReplayError ||
-    error instanceof ImportError ||
-    error instanceof AuthError
-  ) {
-    return { code: error.code, message: error.message };
-  }
+  if (error instanceof StoreError) return { code: error.code, message: error.message };
   return { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
 }

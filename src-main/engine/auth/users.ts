@@ -2,16 +2,7 @@ import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
 import type { Role, UserInfo } from "../../../src-shared/api";
 import { appendAudit } from "../audit/auditLog";
 import type { Store } from "../store/store";
-
-export class AuthError extends Error {
-  constructor(
-    readonly code: "SIGN_IN_FAILED" | "NOT_SIGNED_IN" | "FORBIDDEN" | "BAD_USER",
-    message: string,
-  ) {
-    super(message);
-    this.name = "AuthError";
-  }
-}
+import { UserError } from "../handlerRegistry";
 
 const ROLES: readonly Role[] = ["preparer", "approver", "reviewer", "phi", "admin"];
 
@@ -51,12 +42,12 @@ export function createUser(
   input: { userId: string; displayName: string; roles: Role[]; password: string },
 ): UserInfo {
   if (!/^[a-z0-9._-]{2,40}$/i.test(input.userId))
-    throw new AuthError("BAD_USER", `A user id is 2 to 40 letters, digits, dots, dashes or underscores; "${input.userId}" is not.`);
-  if (input.password.length < 4) throw new AuthError("BAD_USER", "A password needs at least 4 characters.");
+    throw new UserError("BAD_USER", `A user id is 2 to 40 letters, digits, dots, dashes or underscores; "${input.userId}" is not.`);
+  if (input.password.length < 4) throw new UserError("BAD_USER", "A password needs at least 4 characters.");
   const unknown = input.roles.filter((r) => !ROLES.includes(r));
-  if (unknown.length > 0) throw new AuthError("BAD_USER", `Unknown role ${unknown.join(", ")}; roles are ${ROLES.join(", ")}.`);
+  if (unknown.length > 0) throw new UserError("BAD_USER", `Unknown role ${unknown.join(", ")}; roles are ${ROLES.join(", ")}.`);
   if (store.sqlite.prepare("SELECT 1 FROM app_user WHERE user_id = ?").get(input.userId))
-    throw new AuthError("BAD_USER", `There is already a user "${input.userId}".`);
+    throw new UserError("BAD_USER", `There is already a user "${input.userId}".`);
   const info: UserInfo = { userId: input.userId, displayName: input.displayName, roles: input.roles };
   store.sqlite
     .transaction(() => {
@@ -72,7 +63,7 @@ export function createUser(
 export function login(store: Store, userId: string, password: string): { sessionId: string; user: UserInfo } {
   const row = store.sqlite.prepare("SELECT * FROM app_user WHERE user_id = ? AND active = 1").get(userId) as UserRow | undefined;
   // The same answer for an unknown user and a wrong password.
-  if (!row || !passwordMatches(password, row.password_hash)) throw new AuthError("SIGN_IN_FAILED", "Wrong user or password.");
+  if (!row || !passwordMatches(password, row.password_hash)) throw new UserError("SIGN_IN_FAILED", "Wrong user or password.");
   const sessionId = randomBytes(24).toString("base64url");
   const now = new Date().toISOString();
   store.sqlite

@@ -1,16 +1,7 @@
 import type { ColumnFilter, ColumnInfo, ColumnKind, RowPage, SortSpec } from "../../../src-shared/api";
 import { CANONICAL_TABLES, recordTypeOfTable } from "../store/canonicalTables";
 import type { Store } from "../store/store";
-
-export class BrowseError extends Error {
-  constructor(
-    readonly code: "UNKNOWN_TABLE" | "UNKNOWN_COLUMN" | "BAD_REQUEST",
-    message: string,
-  ) {
-    super(message);
-    this.name = "BrowseError";
-  }
-}
+import { UserError } from "../handlerRegistry";
 
 const MAX_PAGE = 1000;
 
@@ -49,14 +40,14 @@ export function rowPage(
     const known = Object.values(CANONICAL_TABLES)
       .map((t) => t.table)
       .join(", ");
-    throw new BrowseError("UNKNOWN_TABLE", `There is no table "${request.table}". Tables: ${known}.`);
+    throw new UserError("UNKNOWN_TABLE", `There is no table "${request.table}". Tables: ${known}.`);
   }
   const table = CANONICAL_TABLES[recordType].table;
   const columns = tableColumns(store, table);
   const byName = new Map(columns.map((c) => [c.name, c]));
   const column = (name: string): ColumnInfo => {
     const found = byName.get(name);
-    if (!found) throw new BrowseError("UNKNOWN_COLUMN", `Table ${table} has no column "${name}".`);
+    if (!found) throw new UserError("UNKNOWN_COLUMN", `Table ${table} has no column "${name}".`);
     return found;
   };
   const offset = Math.max(0, Math.floor(request.offset));

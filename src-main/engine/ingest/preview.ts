@@ -12,16 +12,7 @@ import { matchProfile, suggestMapping } from "../../../connectors/tabular/profil
 import type { Store } from "../store/store";
 import { sha256 } from "./loadUnits";
 import { loadProfiles } from "./profiles";
-
-export class ImportError extends Error {
-  constructor(
-    readonly code: "FILE_NOT_FOUND" | "BAD_UPLOAD" | "UNREADABLE",
-    message: string,
-  ) {
-    super(message);
-    this.name = "ImportError";
-  }
-}
+import { UserError } from "../handlerRegistry";
 
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
@@ -34,7 +25,7 @@ export function inboxDir(store: Store): string {
 export function saveUpload(store: Store, fileName: string, contentBase64: string): string {
   const bytes = Buffer.from(contentBase64, "base64");
   if (bytes.length > MAX_UPLOAD_BYTES)
-    throw new ImportError("BAD_UPLOAD", `${fileName} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB; import it by path instead.`);
+    throw new UserError("BAD_UPLOAD", `${fileName} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB; import it by path instead.`);
   const safeName = basename(fileName).replace(/[^\w.\- ]+/g, "_") || "upload";
   const dir = join(inboxDir(store), sha256(bytes).slice(0, 16));
   mkdirSync(dir, { recursive: true });
@@ -49,7 +40,7 @@ export function previewImport(store: Store, path: string, sheet?: string): Impor
     if (!statSync(path).isFile()) throw new Error("not a file");
     bytes = readFileSync(path);
   } catch (error) {
-    throw new ImportError("FILE_NOT_FOUND", `Cannot read ${path}: ${(error as Error).message}`);
+    throw new UserError("FILE_NOT_FOUND", `Cannot read ${path}: ${(error as Error).message}`);
   }
   const fileName = basename(path);
   const decoded = decodeText(bytes);
@@ -72,7 +63,7 @@ export function previewImport(store: Store, path: string, sheet?: string): Impor
     try {
       table = previewTabular(detected.format === "xlsx" ? bytes : decoded.text, { fileName, ...(sheet ? { sheet } : {}) });
     } catch (error) {
-      throw new ImportError("UNREADABLE", (error as Error).message);
+      throw new UserError("UNREADABLE", (error as Error).message);
     }
     const profiles: MappingProfile[] = [...loadProfiles(store), ...BUILTIN_PROFILES];
     preview.tabular = {

@@ -5,16 +5,7 @@ import type { Store } from "../store/store";
 import { appendAudit } from "../audit/auditLog";
 import { UnitLoader } from "./loadUnits";
 import { loadProfiles } from "./profiles";
-
-export class ReplayError extends Error {
-  constructor(
-    readonly code: "NOT_FOUND" | "NOT_QUARANTINED" | "NOTHING_PARSED",
-    message: string,
-  ) {
-    super(message);
-    this.name = "ReplayError";
-  }
-}
+import { UserError } from "../handlerRegistry";
 
 const FORMAT_OF_KIND: Record<string, SourceFormat> = {
   "hl7v2-message": "hl7v2",
@@ -69,9 +60,9 @@ export function replayQuarantined(
         header_line: string | null;
       }
     | undefined;
-  if (!original) throw new ReplayError("NOT_FOUND", `There is no raw record ${rawRecordId}.`);
+  if (!original) throw new UserError("NOT_FOUND", `There is no raw record ${rawRecordId}.`);
   if (original.status !== "quarantined") {
-    throw new ReplayError(
+    throw new UserError(
       "NOT_QUARANTINED",
       `Raw record ${rawRecordId} is ${original.status}, not quarantined; only quarantined records can be replayed.`,
     );
@@ -88,7 +79,7 @@ export function replayQuarantined(
       (original.format as SourceFormat | null) ??
       FORMAT_OF_KIND[original.kind] ??
       detectFormat(original.file_name ?? "", text.slice(0, 4096)).format;
-    if (!format) throw new ReplayError("NOTHING_PARSED", `Tieout cannot tell what format record ${rawRecordId} is in.`);
+    if (!format) throw new UserError("NOTHING_PARSED", `Tieout cannot tell what format record ${rawRecordId} is in.`);
     result = parseByFormat(format, { bytes: new TextEncoder().encode(text), text, fileName, profiles });
   }
   const units: RawUnit[] = result.units.length > 0 ? result.units : [];
