@@ -45,3 +45,11 @@ export function cliContext(): CallContext {
     actor: name,
   };
 }
+
+/** Resolves on Ctrl+C or SIGTERM, for commands that serve until stopped. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}

@@ -12,7 +12,7 @@ import { storeSummary } from "../engine/store/summary";
 import { buildDemo } from "../demo/buildDemo";
 import { startWebServer } from "../server/webServer";
 import { startStandins } from "../demo/standins";
-import { cliContext, err, intOption, out, requireDb, UsageError, type Command } from "./command";
+import { cliContext, err, intOption, out, requireDb, untilStopped, UsageError, type Command } from "./command";
 import { AUDIT_COMMANDS } from "./commands/audit";
 import { OUTBOUND_COMMANDS } from "./commands/outbound";
 import { RECON_COMMANDS } from "./commands/recon";
@@ -74,11 +74,7 @@ const commands: Record<string, Command> = {
       if (standins) out(`Stand-in ERP at ${standins.erpUrl}; stand-in EHR streaming ${standins.messages} messages to the feed`);
       out(`Open: ${server.loginUrl}`);
       out("Press Ctrl+C to stop.");
-      await new Promise<void>((resolveStop) => {
-        const stop = () => resolveStop();
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-      });
+      await untilStopped();
       await standins?.stop();
       await feed?.close();
       await server.close();
@@ -120,10 +116,7 @@ const commands: Record<string, Command> = {
       });
       out(`Listening for HL7 v2 over MLLP${tls ? " (TLS)" : ""} on ${feed.host}:${feed.port}, storing into ${store.path}`);
       out("Press Ctrl+C to stop.");
-      await new Promise<void>((resolveStop) => {
-        process.once("SIGINT", () => resolveStop());
-        process.once("SIGTERM", () => resolveStop());
-      });
+      await untilStopped();
       await feed.close();
       await store.close();
       out(`stopped: ${counts.AA} AA, ${counts.AE} AE, ${counts.AR} AR`);
