@@ -1,0 +1,472 @@
+import type { Store } from "../store/store";
+import type { AuditEntryInfo } from "../../../src-shared/api/audit";
+import { appendAudit, auditEntriesFor, auditEntryInfo, type AuditRow } from "../audit/auditLog";
+import {
+  totalsByReason,
+  type AdjustmentLine,
+  type InputFile,
+  type MatchedItem,
+  type ReasonTotal,
+  type ReconcilingItem,
+} from "./workpaperData";
+
+/** The figures of one reconciliation run for a period, as the engine (issue 8) computed them. */
+export interface ReconRunSummary {
+  reconId: string;
+  reconciliationName: string;
+  entity: string;
+  period: string;
+  ruleSetVersion: string | null;
+  runId: string | null;
+  runAt: string | null;
+  leftLabel: string;
+  rightLabel: string;
+  leftBalanceCents: number;
+  rightBalanceCents: number;
+  matchedCount: number;
+  reconcilingByReason: ReasonTotal[];
+  inputFiles: InputFile[];
+}
+
+/** What the round trip may change on an exception. */
+export interface ExceptionEdit {
+  explanation?: string;
+  owner?: string;
+}
+
+/** Where the change came from, for the audit trail. */
+export interface ExceptionEditProvenance {
+  via: "workbook";
+  exportId: string;
+  fileName: string;
+  sha256: string;
+  row: number;
+}
+
+/**
+ * What audit and workpapers read from the reconciliation engine. Plain data in, plain data
+ * out; the store-backed implementation lives with the recon tables (issue 8).
+ */
+export interface ReconSource {
+  /** The latest run of the reconciliation for the period, or null when there is none. */
+  summary(reconId: string, period: string): ReconRunSummary | null;
+  reconcilingItems(reconId: string, period: string): Iterable<ReconcilingItem>;
+  matchedItems(reconId: string, period: string): Iterable<MatchedItem>;
+  adjustments(reconId: string, period: string): AdjustmentLine[];
+  /**
+   * The audit entries about this reconciliation and period, oldest first: its own entries, its
+   * sign-offs and exports, and the entries of its match groups, exceptions and input files.
+   */
+  auditExtract(reconId: string, period: string): Iterable<AuditEntryInfo>;
+  /** Open exceptions, with their current explanation and owner. */
+  openExceptions(reconId: string, period: string): Iterable<ReconcilingItem>;
+  /** The current explanation and owner of one exception, or null when it does not exist. */
+  exception(exceptionId: string): { reconId: string; period: string; explanation: string | null; owner: string | null } | null;
+  /**
+   * Change an exception's explanation and owner. Must append the audit entry (with the
+   * provenance) in the same transaction as the change.
+   */
+  updateException(exceptionId: string, edit: ExceptionEdit, actor: string, provenance: ExceptionEditProvenance): void;
+}
+
+export class ReconSourceUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReconSourceUnavailable";
+  }
+}
+
+const hasTable = (store: Store, name: string) =>
+  !!store.sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+
+interface ItemRow {
+  id: number;
+  side: "left" | "right";
+  row_key: string;
+  source_table: string | null;
+  amount_cents: number | null;
+  row_date: string | null;
+  fields_json: string;
+  group_id: number | null;
+  status: string;
+  reason: string | null;
+  explained_by: string | null;
+  explained_note: string | null;
+  group_kind: string | null;
+  pass_id: string | null;
+}
+
+/** Field names that carry a patient identifier in a recon row's fields (masked in exports). */
+const PATIENT_FIELDS = ["mrn", "patient_id", "patient_account", "account_number", "patient_control_number", "visit_number"];
+
+function patientIdOf(fields: Record<string, unknown>): string | null {
+  for (const name of PATIENT_FIELDS) {
+    const value = fields[name];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return null;
+}
+
+/** Days from a row's date to the period's last day (ageing at period end). */
+function ageAtPeriodEnd(period: string, date: string | null): number {
+  if (!date) return 0;
+  const [y, m] = period.split("-").map(Number) as [number, number];
+  const end = Date.UTC(y, m, 0);
+  const at = Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
+  return Number.isFinite(at) ? Math.max(0, Math.round((end - at) / 86_400_000)) : 0;
+}
+
+const CONFIRMED = "g.kind IN ('auto', 'manual')";
+const STATUS_REASON: Record<string, string> = {
+  unmatched: "Not yet classified",
+  suggested: "Suggested match, not confirmed",
+  expected: "Expected (no partner for a legitimate reason)",
+  explained: "Explained",
+  exception: "Exception",
+};
+
+/**
+ * Reads a reconciliation from the recon tables (migration 0003; reconId is the template id)
+ * and adjustments from the outbound tables (0004). The reconciling items are every row not in
+ * a confirmed match group, signed so that left + items = right (a left row without a partner
+ * counts negative, a right row positive), plus the variance inside confirmed groups
+ * (right − left), so the workpaper ties by construction to the stored rows.
+ */
+export function reconSourceFor(store: Store): ReconSource {
+  const ready = hasTable(store, "recon_item") && hasTable(store, "reconciliation");
+  const reconciliationOf = (reconId: string, period: string) =>
+    ready
+      ? (store.sqlite.prepare("SELECT id, last_run_id FROM reconciliation WHERE template_id = ? AND period = ?").get(reconId, period) as
+          { id: number; last_run_id: number | null } | undefined)
+      : undefined;
+
+  function* unmatchedItems(reconciliationId: number, period: string): Generator<ReconcilingItem> {
+    const rows = store.sqlite
+      .prepare(
+        `SELECT i.*, g.kind AS group_kind, g.pass_id FROM recon_item i LEFT JOIN match_group g ON g.id = i.group_id
+         WHERE i.reconciliation_id = ? AND NOT (i.group_id IS NOT NULL AND ${CONFIRMED} AND i.status = 'matched')
+         ORDER BY i.side, i.id`,
+      )
+      .iterate(reconciliationId) as IterableIterator<ItemRow>;
+    for (const row of rows) {
+      const fields = JSON.parse(row.fields_json) as Record<string, unknown>;
+      const amount = row.amount_cents ?? 0;
+      yield {
+        exceptionId: `${row.side}:${row.row_key}`,
+        reason: row.reason ?? STATUS_REASON[row.status] ?? row.status,
+        side: row.side,
+        key: row.row_key,
+        patientId: patientIdOf(fields),
+        date: row.row_date,
+        ageDays: ageAtPeriodEnd(period, row.row_date),
+        description: `${row.source_table ?? ""} ${row.status}`.trim(),
+        amountCents: row.side === "left" ? -amount : amount,
+        status: row.status,
+        owner: row.explained_by,
+        explanation: row.explained_note,
+      };
+    }
+    const variances = store.sqlite
+      .prepare(
+        // Variance from the matched rows themselves (not the group's stored totals), so every row is
+        // counted exactly once: either in a confirmed group's variance or as an item above.
+        `SELECT g.id, g.pass_id, g.kind, g.created_at, g.explanation,
+                (SELECT e.reason FROM recon_exception e WHERE e.group_id = g.id ORDER BY e.id LIMIT 1) AS exception_reason,
+                SUM(CASE WHEN i.side = 'right' THEN COALESCE(i.amount_cents, 0) ELSE -COALESCE(i.amount_cents, 0) END) AS variance
+         FROM match_group g JOIN recon_item i ON i.group_id = g.id AND i.status = 'matched'
+         WHERE g.reconciliation_id = ? AND ${CONFIRMED}
+         GROUP BY g.id HAVING variance <> 0 ORDER BY g.id`,
+      )
+      .iterate(reconciliationId) as IterableIterator<{
+      id: number;
+      pass_id: string | null;
+      kind: string;
+      created_at: string;
+      explanation: string;
+      exception_reason: string | null;
+      variance: number;
+    }>;
+    for (const g of variances) {
+      yield {
+        exceptionId: `group:${g.id}`,
+        // The recon engine's balance names a matched group's variance by its exception, else by its pass.
+        reason: g.exception_reason ?? `matched: ${g.pass_id ?? g.kind}`,
+        side: "both",
+        key: `MG-${g.id}`,
+        patientId: null,
+        date: g.created_at.slice(0, 10),
+        ageDays: 0,
+        description: g.explanation,
+        amountCents: g.variance,
+        status: g.kind,
+        owner: null,
+        explanation: null,
+      };
+    }
+  }
+
+  function adjustmentLines(reconId: string, period: string): AdjustmentLine[] {
+    if (!hasTable(store, "adjustment") || !hasTable(store, "adjustment_line")) return [];
+    const posted = hasTable(store, "outbox_item");
+    const rows = store.sqlite
+      .prepare(
+        `SELECT a.id, a.kind, a.status, a.description AS adj_description, a.prepared_by, a.approved_at,
+                l.account, l.cost_center, l.description, l.debit_cents, l.credit_cents,
+                ${posted ? "o.posted_at" : "NULL AS posted_at"},
+                (SELECT approver FROM adjustment_approval p WHERE p.adjustment_id = a.id AND p.decision = 'approve' ORDER BY p.id DESC LIMIT 1) AS approver
+         FROM adjustment a JOIN adjustment_line l ON l.adjustment_id = a.id
+         ${posted ? "LEFT JOIN outbox_item o ON o.adjustment_id = a.id AND o.status = 'posted'" : ""}
+         WHERE a.recon_ref IN (?, ?) ORDER BY a.id, l.line_number`,
+      )
+      .all(reconId, `${reconId}/${period}`) as {
+      id: number;
+      kind: string;
+      status: string;
+      adj_description: string | null;
+      prepared_by: string;
+      account: string;
+      cost_center: string | null;
+      description: string | null;
+      debit_cents: number;
+      credit_cents: number;
+      posted_at: string | null;
+      approver: string | null;
+    }[];
+    return rows.map((r) => ({
+      adjustmentId: `ADJ-${r.id}`,
+      status: r.posted_at ? "posted" : r.status === "approved" ? "approved" : r.status === "rejected" ? "rejected" : "proposed",
+      kind: r.kind,
+      account: r.account,
+      costCenter: r.cost_center,
+      description: r.description ?? r.adj_description ?? "",
+      debitCents: r.debit_cents,
+      creditCents: r.credit_cents,
+      preparedBy: r.prepared_by,
+      approvedBy: r.approver,
+      postedAt: r.posted_at,
+    }));
+  }
+
+  return {
+    summary(reconId, period) {
+      const recon = reconciliationOf(reconId, period);
+      if (!recon || recon.last_run_id === null) return null;
+      const run = store.sqlite.prepare("SELECT * FROM recon_run WHERE id = ?").get(recon.last_run_id) as
+        { id: number; rule_version: number; rule_hash: string; finished_at: string; input_hash: string } | undefined;
+      const definition = store.sqlite
+        .prepare("SELECT definition_json FROM recon_rule_set WHERE template_id = ? ORDER BY version DESC LIMIT 1")
+        .get(reconId) as { definition_json: string } | undefined;
+      const template = definition
+        ? (JSON.parse(definition.definition_json) as { name?: string; left?: { label?: string }; right?: { label?: string } })
+        : {};
+      const totals = store.sqlite
+        .prepare(
+          `SELECT COALESCE(SUM(CASE WHEN side = 'left' THEN amount_cents END), 0) AS l,
+                  COALESCE(SUM(CASE WHEN side = 'right' THEN amount_cents END), 0) AS r
+           FROM recon_item WHERE reconciliation_id = ?`,
+        )
+        .get(recon.id) as { l: number; r: number };
+      const matchedCount = (
+        store.sqlite
+          .prepare(
+            `SELECT COUNT(*) AS n FROM recon_item i JOIN match_group g ON g.id = i.group_id
+             WHERE i.reconciliation_id = ? AND ${CONFIRMED} AND i.status = 'matched'`,
+          )
+          .get(recon.id) as { n: number }
+      ).n;
+      const entity = store.sqlite.prepare("SELECT value_json FROM setting WHERE key = 'entity'").get() as
+        { value_json: string } | undefined;
+      return {
+        reconId,
+        reconciliationName: template.name ?? reconId,
+        entity: entity ? String(JSON.parse(entity.value_json)) : "(entity not set: Settings › entity)",
+        period,
+        ruleSetVersion: run ? `${reconId} v${run.rule_version} (${run.rule_hash.slice(0, 12)})` : null,
+        runId: run ? String(run.id) : null,
+        runAt: run?.finished_at ?? null,
+        leftLabel: template.left?.label ?? "Left",
+        rightLabel: template.right?.label ?? "Right",
+        leftBalanceCents: totals.l,
+        rightBalanceCents: totals.r,
+        matchedCount,
+        reconcilingByReason: totalsByReason(unmatchedItems(recon.id, period)),
+        inputFiles: inputFilesOf(store, recon.id),
+      };
+    },
+    reconcilingItems(reconId, period) {
+      const recon = reconciliationOf(reconId, period);
+      return recon ? unmatchedItems(recon.id, period) : [];
+    },
+    *matchedItems(reconId, period) {
+      const recon = reconciliationOf(reconId, period);
+      if (!recon) return;
+      const rows = store.sqlite
+        .prepare(
+          `SELECT i.*, g.kind AS group_kind, g.pass_id FROM recon_item i JOIN match_group g ON g.id = i.group_id
+           WHERE i.reconciliation_id = ? AND ${CONFIRMED} AND i.status = 'matched' ORDER BY i.group_id, i.side, i.id`,
+        )
+        .iterate(recon.id) as IterableIterator<ItemRow>;
+      for (const row of rows) {
+        yield {
+          matchGroupId: `MG-${row.group_id}`,
+          rule: row.pass_id ?? row.group_kind ?? "",
+          side: row.side,
+          recordType: row.source_table ?? "",
+          key: row.row_key,
+          patientId: patientIdOf(JSON.parse(row.fields_json) as Record<string, unknown>),
+          date: row.row_date,
+          description: row.reason ?? "",
+          amountCents: row.amount_cents ?? 0,
+        };
+      }
+    },
+    adjustments: adjustmentLines,
+    *auditExtract(reconId, period) {
+      const recon = reconciliationOf(reconId, period);
+      if (!recon) {
+        yield* auditEntriesFor(store, reconId, period);
+        return;
+      }
+      const files = inputFilesOf(store, recon.id).map((f) => f.sha256);
+      // The recon capability audits match groups and exceptions by their numeric id.
+      const rows = store.sqlite
+        .prepare(
+          `SELECT * FROM audit_log WHERE entity_id = @reconId OR entity_id LIKE @prefix ESCAPE '\\'
+             OR (entity_type IN ('match-group', 'match_group') AND entity_id IN (SELECT CAST(id AS TEXT) FROM match_group WHERE reconciliation_id = @recon))
+             OR (entity_type = 'exception' AND entity_id IN (SELECT CAST(id AS TEXT) FROM recon_exception WHERE reconciliation_id = @recon))
+             OR (entity_type = 'source_file' AND entity_id IN (SELECT CAST(id AS TEXT) FROM source_file WHERE sha256 IN (SELECT value FROM json_each(@files))))
+           ORDER BY seq`,
+        )
+        .iterate({
+          reconId,
+          prefix: `${`${reconId}/${period}`.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+          recon: recon.id,
+          files: JSON.stringify(files),
+        }) as IterableIterator<AuditRow>;
+      for (const row of rows) yield auditEntryInfo(row);
+    },
+    *openExceptions(reconId, period) {
+      const recon = reconciliationOf(reconId, period);
+      if (!recon || !hasTable(store, "recon_exception")) return;
+      const rows = store.sqlite
+        .prepare(
+          `SELECT e.*, (SELECT text FROM recon_exception_comment c WHERE c.exception_id = e.id ORDER BY c.id DESC LIMIT 1) AS latest_comment
+           FROM recon_exception e WHERE e.reconciliation_id = ? AND e.status = 'open' ORDER BY e.reason, e.id`,
+        )
+        .iterate(recon.id) as IterableIterator<{
+        id: number;
+        reason: string;
+        owner: string | null;
+        amount_cents: number | null;
+        lag_days: number | null;
+        message: string;
+        left_keys_json: string;
+        right_keys_json: string;
+        opened_at: string;
+        status: string;
+        latest_comment: string | null;
+      }>;
+      for (const e of rows) {
+        const keys = [...(JSON.parse(e.left_keys_json) as string[]), ...(JSON.parse(e.right_keys_json) as string[])];
+        yield {
+          exceptionId: String(e.id),
+          reason: e.reason,
+          side: "both",
+          key: keys.join(" "),
+          patientId: null,
+          date: e.opened_at.slice(0, 10),
+          ageDays: e.lag_days ?? ageAtPeriodEnd(period, e.opened_at),
+          description: e.message,
+          amountCents: e.amount_cents ?? 0,
+          status: e.status,
+          owner: e.owner,
+          explanation: e.latest_comment,
+        };
+      }
+    },
+    exception(exceptionId) {
+      if (!hasTable(store, "recon_exception")) return null;
+      const row = store.sqlite
+        .prepare(
+          `SELECT r.template_id, r.period, e.owner,
+                  (SELECT text FROM recon_exception_comment c WHERE c.exception_id = e.id ORDER BY c.id DESC LIMIT 1) AS latest_comment
+           FROM recon_exception e JOIN reconciliation r ON r.id = e.reconciliation_id WHERE e.id = ?`,
+        )
+        .get(Number(exceptionId)) as
+        { template_id: string; period: string; owner: string | null; latest_comment: string | null } | undefined;
+      return row ? { reconId: row.template_id, period: row.period, owner: row.owner, explanation: row.latest_comment } : null;
+    },
+    updateException(exceptionId, edit, actor, provenance) {
+      const id = Number(exceptionId);
+      const before = this.exception(exceptionId);
+      if (!before) throw new ReconSourceUnavailable(`There is no exception ${exceptionId}.`);
+      const locked = store.sqlite.prepare("SELECT locked FROM recon_exception WHERE id = ?").get(id) as { locked: number };
+      if (locked.locked) throw new ReconSourceUnavailable(`Exception ${exceptionId} is locked by a sign-off; it was not changed.`);
+      store.sqlite
+        .transaction(() => {
+          const at = new Date().toISOString();
+          if (edit.owner !== undefined)
+            store.sqlite.prepare("UPDATE recon_exception SET owner = ? WHERE id = ?").run(edit.owner || null, id);
+          if (edit.explanation !== undefined)
+            store.sqlite
+              .prepare("INSERT INTO recon_exception_comment (exception_id, author, at, text) VALUES (?, ?, ?, ?)")
+              .run(id, actor, at, edit.explanation);
+          appendAudit(store, {
+            actor,
+            action:
+              edit.owner !== undefined && edit.explanation !== undefined
+                ? "assign and explain"
+                : edit.owner !== undefined
+                  ? "assign"
+                  : "explain",
+            entityType: "exception",
+            entityId: `${before.reconId}/${before.period}/${exceptionId}`,
+            before: { owner: before.owner, explanation: before.explanation },
+            after: { ...edit, provenance },
+          });
+        })
+        .immediate();
+    },
+  };
+}
+
+/**
+ * The imported files a reconciliation's rows came from (row → canonical record → raw record →
+ * source file); every completely imported file when the lineage cannot be followed.
+ */
+function inputFilesOf(store: Store, reconciliationId: number): InputFile[] {
+  const toInfo = (rows: { file_name: string; system: string | null; received_at: string; sha256: string }[]) =>
+    rows.map((f) => ({ fileName: f.file_name, system: f.system, receivedAt: f.received_at, sha256: f.sha256 }));
+  try {
+    const tables = (
+      store.sqlite
+        .prepare("SELECT DISTINCT source_table FROM recon_item WHERE reconciliation_id = ? AND source_table IS NOT NULL")
+        .all(reconciliationId) as {
+        source_table: string;
+      }[]
+    )
+      .map((t) => t.source_table)
+      .filter((t) => /^[a-z_][a-z0-9_]*$/.test(t) && hasTable(store, t));
+    if (tables.length > 0) {
+      const union = tables
+        .map(
+          (t) =>
+            `SELECT rr.source_file_id AS id FROM recon_item i JOIN "${t}" c ON c.id = i.source_id JOIN raw_record rr ON rr.id = c.raw_record_id
+             WHERE i.reconciliation_id = @recon AND i.source_table = '${t}'`,
+        )
+        .join(" UNION ");
+      return toInfo(
+        store.sqlite
+          .prepare(`SELECT file_name, system, received_at, sha256 FROM source_file WHERE id IN (${union}) ORDER BY received_at, id`)
+          .all({ recon: reconciliationId }) as never,
+      );
+    }
+  } catch {
+    // A source table without the lineage columns: fall back to every file below.
+  }
+  return toInfo(
+    store.sqlite
+      .prepare("SELECT file_name, system, received_at, sha256 FROM source_file WHERE status = 'complete' ORDER BY received_at, id")
+      .all() as never,
+  );
+}

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReconRunSummary as EngineRunSummary } from "../../../src-shared/api/recon";
+import { buildDemo } from "../../demo/buildDemo";
+import { signOff, signoffStatus } from "../audit/signoff";
+import { runReconciliation } from "../recon/run";
+import { openStore, type Store } from "../store/store";
+import ExcelJS from "exceljs";
+import { listAudit } from "../audit/auditLog";
+import { exportExceptionsWorkbook, importExceptionsWorkbook } from "./exceptionsRoundtrip";
+import { exportWorkpaper } from "./exportWorkpaper";
+import { cellAt, findSoffice, recalculatedSheets } from "./libreOffice.test-helper";
+import { reconSourceFor } from "./reconSource";
+
+const PERIOD = "2026-10";
+const TEMPLATES = ["claim-remittance", "remittance-bank", "charge-reconciliation"];
+
+let dir: string;
+let store: Store;
+const runs = new Map<string, EngineRunSummary>();
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tieout-store-wp-"));
+  store = await openStore(join(dir, "demo.db"));
+  await buildDemo(store, { encounters: 150, outDir: join(dir, "demo") });
+  for (const id of TEMPLATES) runs.set(id, runReconciliation(store, id, PERIOD, { actor: "system" }));
+}, 120_000);
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const soffice = findSoffice();
+
+describe("workpapers of the demo health system's reconciliations", () => {
+  for (const id of TEMPLATES) {
+    it(`reads ${id}'s figures as the recon engine's balance has them`, () => {
+      const balance = runs.get(id)!.balance;
+      const summary = reconSourceFor(store).summary(id, PERIOD)!;
+      expect(summary.leftBalanceCents).toBe(balance.leftTotalCents);
+      expect(summary.rightBalanceCents).toBe(balance.rightTotalCents);
+      expect(summary.matchedCount).toBe(balance.matchedLeftRows + balance.matchedRightRows);
+      // The engine signs reconciling lines as their effect on left − right; the workpaper as what takes left to right.
+      const engineByReason = new Map<string, number>();
+      for (const line of balance.reconciling) engineByReason.set(line.reason, (engineByReason.get(line.reason) ?? 0) - line.amountCents);
+      const ours = new Map(summary.reconcilingByReason.map((r) => [r.reason, r.amountCents]));
+      for (const [reason, cents] of engineByReason)
+        if (cents !== 0 || ours.has(reason)) expect([reason, ours.get(reason) ?? 0]).toEqual([reason, cents]);
+      expect(balance.unexplainedCents).toBe(0);
+      const extract = [...reconSourceFor(store).auditExtract(id, PERIOD)];
+      expect(extract.some((e) => e.action === "recon-run" && e.entityId === `${id}/${PERIOD}`)).toBe(true);
+      expect(extract.some((e) => e.entityType === "source_file" && e.action === "import")).toBe(true);
+    });
+
+    it.skipIf(!soffice)(
+      `writes ${id}'s workpaper that LibreOffice recalculates to a zero difference and the engine's totals`,
+      async () => {
+        const balance = runs.get(id)!.balance;
+        const { written } = await exportWorkpaper(
+          store,
+          reconSourceFor(store),
+          { reconId: id, period: PERIOD, outPath: join(dir, `${id}.xlsx`) },
+          "cli:test",
+        );
+        const sheets = recalculatedSheets(soffice!, written.path, join(dir, `lo-${id}`));
+        const cents = (ref: string) => Math.round(Number(cellAt(sheets, ref)) * 100);
+        expect(cellAt(sheets, written.summaryCells.difference)).toBe("0");
+        expect(cellAt(sheets, written.summaryCells.detailDifference)).toBe("0");
+        expect(cents(written.summaryCells.leftBalance)).toBe(balance.leftTotalCents);
+        expect(cents(written.summaryCells.rightBalance)).toBe(balance.rightTotalCents);
+        expect(cents(written.summaryCells.totalReconciling)).toBe(balance.rightTotalCents - balance.leftTotalCents);
+        expect(cents(written.summaryCells.detailTotal)).toBe(balance.rightTotalCents - balance.leftTotalCents);
+      },
+      180_000,
+    );
+  }
+
+  it("voids a sign-off when a signed figure changes in the recon tables", () => {
+    const source = reconSourceFor(store);
+    signOff(
+      store,
+      source,
+      { userId: "ana", displayName: "Ana", roles: ["preparer"] },
+      { reconId: "charge-reconciliation", period: PERIOD, role: "preparer" },
+    );
+    expect(signoffStatus(store, source, "charge-reconciliation", PERIOD).status.preparer?.userId).toBe("ana");
+    store.sqlite
+      .prepare(
+        `UPDATE recon_item SET amount_cents = amount_cents + 100 WHERE id = (
+           SELECT i.id FROM recon_item i JOIN reconciliation r ON r.id = i.reconciliation_id
+           WHERE r.template_id = 'charge-reconciliation' AND i.side = 'left' AND i.status = 'exception' LIMIT 1)`,
+      )
+      .run();
+    const { status } = signoffStatus(store, source, "charge-reconciliation", PERIOD);
+    expect(status.preparer).toBeNull();
+    expect(status.history[0]?.voidReason).toMatch(/left balance .* → .*; reconciling items "missing-in-billing"/);
+  });
+
+  it("round-trips open exceptions through a workbook into the recon tables, with provenance", async () => {
+    const source = reconSourceFor(store);
+    const exported = await exportExceptionsWorkbook(
+      store,
+      source,
+      { reconId: "remittance-bank", period: PERIOD, outPath: join(dir, "ex.xlsx") },
+      "ana",
+    );
+    const open = store.sqlite
+      .prepare(
+        "SELECT COUNT(*) AS n FROM recon_exception e JOIN reconciliation r ON r.id = e.reconciliation_id WHERE r.template_id = 'remittance-bank' AND e.status = 'open'",
+      )
+      .get() as { n: number };
+    expect(exported.rows).toBe(open.n);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(exported.path);
+    const sheet = workbook.getWorksheet("Exceptions")!;
+    const header = (sheet.getRow(1).values as unknown[]).map(String);
+    const firstId = String(sheet.getRow(2).getCell(1).value);
+    sheet.getRow(2).getCell(header.indexOf("Owner")).value = "rob";
+    sheet.getRow(2).getCell(header.indexOf("Explanation")).value = "Bank fee; journal to follow";
+    const filled = join(dir, "ex-filled.xlsx");
+    await workbook.xlsx.writeFile(filled);
+    const result = importExceptionsWorkbook(store, source, filled, true, "ana");
+    expect(result.applied).toBe(1);
+    expect(source.exception(firstId)).toMatchObject({ owner: "rob", explanation: "Bank fee; journal to follow" });
+    const entry = listAudit(store, { entityType: "exception" }).entries[0]!;
+    expect(entry.entityId).toBe(`remittance-bank/${PERIOD}/${firstId}`);
+    expect(entry.after).toMatchObject({ provenance: { via: "workbook", fileName: "ex-filled.xlsx", row: 2 } });
+  });
+});
