@@ -65,7 +65,10 @@ function registerCoreHandlers({ store, events, jobs, registry }: EngineContext, 
     (args, context) => {
       const firstUser = listUsers(store).length === 0;
       if (!firstUser && !context.user?.roles.includes("admin")) throw new UserError("FORBIDDEN", "Only an administrator can add users.");
-      return createUser(store, firstUser ? "setup" : context.actor, { ...args, roles: firstUser ? [...new Set([...args.roles, "admin" as const])] : args.roles });
+      return createUser(store, firstUser ? "setup" : context.actor, {
+        ...args,
+        roles: firstUser ? [...new Set([...args.roles, "admin" as const])] : args.roles,
+      });
     },
     "public",
   );
