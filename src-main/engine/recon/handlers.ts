@@ -1,6 +1,130 @@
 import type { EngineContext } from "../handlerRegistry";
+import { UserError } from "../handlerRegistry";
+import {
+  assignExceptions,
+  commentException,
+  confirmGroups,
+  deleteView,
+  explainItems,
+  lockReconciliation,
+  matchManual,
+  reopenExceptions,
+  resolveExceptions,
+  saveView,
+  setCorrectionStatus,
+  unmatchGroups,
+} from "./decisions";
+import {
+  getException,
+  getGroup,
+  listCorrections,
+  listExceptions,
+  listReconciliations,
+  listRuns,
+  listTemplates,
+  listViews,
+  reconBalance,
+  reconRows,
+} from "./queries";
+import { runReconciliation, templateOrThrow } from "./run";
 
-/** Registers the recon capability's methods (declared in src-shared/api/recon.ts). */
-export function registerReconHandlers(context: EngineContext): void {
-  void context;
+function ref(args: { templateId?: unknown; period?: unknown } | null | undefined): { templateId: string; period: string } {
+  if (typeof args?.templateId !== "string" || typeof args.period !== "string") {
+    throw new UserError("BAD_REQUEST", "give the templateId and the period (YYYY-MM)");
+  }
+  return { templateId: args.templateId, period: args.period };
+}
+
+/** Registers the recon capability's methods (declared in src-shared/api/recon.ts). Thin: validate, call the domain, return. */
+export function registerReconHandlers({ store, events, registry }: EngineContext): void {
+  const changed = (templateId: string, period: string, runId: number | null = null) => {
+    events.emit("recon/changed", { templateId, period, runId });
+  };
+  registry.register("recon/templates", () => listTemplates());
+  registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
+  registry.register("recon/list", (args) => listReconciliations(store, args?.period));
+  registry.register(
+    "recon/run",
+    (args, call) => {
+      const { templateId, period } = ref(args);
+      const summary = runReconciliation(store, templateId, period, { actor: call.actor });
+      changed(templateId, period, summary.runId);
+      return summary;
+    },
+    "preparer",
+  );
+  registry.register("recon/runs", (args) => {
+    const { templateId, period } = ref(args);
+    return listRuns(store, templateId, period, args.limit ?? 50);
+  });
+  registry.register("recon/balance", (args) => {
+    const { templateId, period } = ref(args);
+    return reconBalance(store, templateId, period);
+  });
+  registry.register("recon/rows", (args) => {
+    ref(args);
+    return reconRows(store, args);
+  });
+  registry.register("recon/group", (args) => {
+    if (!Number.isInteger(args?.groupId)) throw new UserError("BAD_REQUEST", "give the groupId");
+    return getGroup(store, args.groupId);
+  });
+  registry.register(
+    "recon/matchManual",
+    (args, call) => {
+      const { templateId, period } = ref(args);
+      const group = matchManual(store, call.actor, { ...args, templateId, period });
+      changed(templateId, period);
+      return group;
+    },
+    "preparer",
+  );
+  registry.register("recon/confirm", (args, call) => confirmGroups(store, call.actor, args?.groupIds), "preparer");
+  registry.register("recon/unmatch", (args, call) => unmatchGroups(store, call.actor, args?.groupIds, args?.reason), "preparer");
+  registry.register(
+    "recon/explain",
+    (args, call) => {
+      const { templateId, period } = ref(args);
+      const result = explainItems(store, call.actor, { ...args, templateId, period });
+      changed(templateId, period);
+      return result;
+    },
+    "preparer",
+  );
+  registry.register(
+    "recon/lock",
+    (args, call) => {
+      const { templateId, period } = ref(args);
+      const result = lockReconciliation(store, call.actor, { templateId, period, locked: args.locked !== false });
+      changed(templateId, period);
+      return result;
+    },
+    "reviewer",
+  );
+  registry.register("exceptions/list", (args) => listExceptions(store, args ?? { offset: 0, limit: 100 }));
+  registry.register("exceptions/get", (args) => {
+    if (!Number.isInteger(args?.exceptionId)) throw new UserError("BAD_REQUEST", "give the exceptionId");
+    return getException(store, args.exceptionId);
+  });
+  registry.register(
+    "exceptions/assign",
+    (args, call) => assignExceptions(store, call.actor, args?.exceptionIds, args?.owner ?? null),
+    "preparer",
+  );
+  registry.register("exceptions/comment", (args, call) => commentException(store, call.actor, args?.exceptionId, args?.text), "signed-in");
+  registry.register(
+    "exceptions/resolve",
+    (args, call) => resolveExceptions(store, call.actor, args?.exceptionIds, args?.resolution),
+    "preparer",
+  );
+  registry.register("exceptions/reopen", (args, call) => reopenExceptions(store, call.actor, args?.exceptionIds), "preparer");
+  registry.register("recon/corrections", (args) => listCorrections(store, args ?? {}));
+  registry.register(
+    "recon/correctionStatus",
+    (args, call) => setCorrectionStatus(store, call.actor, args?.correctionIds, args?.status),
+    "preparer",
+  );
+  registry.register("recon/views", (args, call) => listViews(store, call.actor, args?.templateId));
+  registry.register("recon/saveView", (args, call) => saveView(store, call.actor, args));
+  registry.register("recon/deleteView", (args, call) => deleteView(store, call.actor, args?.viewId));
 }

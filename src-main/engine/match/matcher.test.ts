@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import type { PassSpec } from "../../../src-shared/reconRules";
+import { runPasses, type SideRow } from "./matcher";
+import { jaroWinkler, normalizeKey, tokenSimilarity } from "./normalize";
+
+const row = (key: string, amount: number | null, values: Record<string, unknown>): SideRow => ({
+  key,
+  amount,
+  values: { row_key: key, ...values },
+});
+const run = (left: SideRow[], right: SideRow[], passes: PassSpec[]) =>
+  runPasses(left, right, passes, new Uint8Array(left.length), new Uint8Array(right.length));
+
+describe("matching core", () => {
+  it("matches 1:1 within an amount tolerance and a date window, and says why in words", () => {
+    const pass: PassSpec = {
+      id: "trace",
+      label: "Trace",
+      keys: [{ label: "trace", left: "trace", right: "trace" }],
+      amount: { absCents: 5 },
+      date: { left: "d", right: "d", minDays: -3, maxDays: 3 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    const groups = run(
+      [row("L1", 10_000, { trace: "1234", d: "2026-10-01" })],
+      [row("R1", 10_003, { trace: "1234", d: "2026-10-03" })],
+      [pass],
+    );
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.explanation).toBe("Trace: trace 1234 equal, amount differs by $0.03 within $0.05, dates 2 days apart");
+    expect(groups[0]!.score).toBeLessThan(1);
+  });
+
+  it("refuses a pair outside the tolerance or the window", () => {
+    const pass: PassSpec = {
+      id: "p",
+      label: "P",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0 },
+      date: { left: "d", right: "d", minDays: 0, maxDays: 1 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    expect(run([row("L", 100, { k: "a", d: "2026-10-01" })], [row("R", 101, { k: "a", d: "2026-10-01" })], [pass])).toHaveLength(0);
+    expect(run([row("L", 100, { k: "a", d: "2026-10-05" })], [row("R", 100, { k: "a", d: "2026-10-01" })], [pass])).toHaveLength(0);
+  });
+
+  it("sums several left rows into one right row (N:1, bounded), e.g. ERAs bundled in one deposit", () => {
+    const pass: PassSpec = {
+      id: "bundle",
+      label: "Bundle",
+      keys: [{ label: "trace", left: "trace", right: "addenda", rightNormalize: "trnTraces" }],
+      amount: { absCents: 0 },
+      cardinality: "N:1",
+      maxGroup: 4,
+      mode: "auto",
+    };
+    const left = [row("A", 100, { trace: "A" }), row("B", 250, { trace: "B" }), row("C", 999, { trace: "C" })];
+    const right = [row("DEP", 350, { addenda: "HCCLAIMPMT TRN*1*A*1999\\ TRN*1*B*1999\\" })];
+    const groups = run(left, right, [pass]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.left).toEqual([0, 1]);
+    expect(groups[0]!.right).toEqual([0]);
+    expect(groups[0]!.explanation).toContain("2 left totalling $3.50 against 1 right totalling $3.50");
+  });
+
+  it("finds a subset when not every candidate belongs (bounded sum matching)", () => {
+    const pass: PassSpec = {
+      id: "s",
+      label: "S",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0 },
+      cardinality: "1:N",
+      maxGroup: 3,
+      mode: "auto",
+    };
+    const right = [10, 20, 30, 45].map((a, i) => row(`R${i}`, a, { k: "x" }));
+    const groups = run([row("L", 75, { k: "x" })], right, [pass]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.right.map((i) => right[i]!.amount).reduce((s: number, a) => s + (a ?? 0), 0)).toBe(75);
+  });
+
+  it("groups whole blocks N:M when the sums agree", () => {
+    const pass: PassSpec = {
+      id: "nm",
+      label: "NM",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0 },
+      cardinality: "N:M",
+      maxGroup: 5,
+      mode: "auto",
+    };
+    const groups = run([row("L1", 5, { k: "x" }), row("L2", 5, { k: "x" })], [row("R1", 3, { k: "x" }), row("R2", 7, { k: "x" })], [pass]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.left).toHaveLength(2);
+    expect(groups[0]!.right).toHaveLength(2);
+  });
+
+  it("runs passes in order, later passes only see what is left, and is deterministic", () => {
+    const exact: PassSpec = {
+      id: "exact",
+      label: "Exact",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    const zeros: PassSpec = {
+      id: "zeros",
+      label: "Zeros",
+      keys: [{ label: "k", left: "k", right: "k", normalize: "stripLeadingZeros" }],
+      amount: { absCents: 0 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    const left = [row("L1", 1, { k: "007" }), row("L2", 1, { k: "008" })];
+    const right = [row("R1", 1, { k: "7" }), row("R2", 1, { k: "008" })];
+    const a = run(left, right, [exact, zeros]);
+    const b = run(left, right, [exact, zeros]);
+    expect(a).toEqual(b);
+    expect(a.map((g) => [g.passId, g.left[0], g.right[0]])).toEqual([
+      ["exact", 1, 1],
+      ["zeros", 0, 0],
+    ]);
+  });
+
+  it("gives a candidate to the row it fits best, using soft keys to break ties", () => {
+    const pass: PassSpec = {
+      id: "p",
+      label: "P",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0 },
+      prefer: [{ label: "npi", left: "npi", right: "npi" }],
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    const groups = run(
+      [row("L1", 5, { k: "x", npi: "1" }), row("L2", 5, { k: "x", npi: "2" })],
+      [row("R1", 5, { k: "x", npi: "2" })],
+      [pass],
+    );
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.left).toEqual([1]);
+  });
+
+  it("stays near-linear: 200,000 rows a side block on keys in well under the product", () => {
+    const n = 200_000;
+    const left: SideRow[] = [];
+    const right: SideRow[] = [];
+    for (let i = 0; i < n; i++) {
+      left.push(row(`L${i}`, i % 1000, { k: `K${i}` }));
+      right.push(row(`R${i}`, (n - 1 - i) % 1000, { k: `K${n - 1 - i}` }));
+    }
+    const pass: PassSpec = {
+      id: "p",
+      label: "P",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    const t = Date.now();
+    const groups = run(left, right, [pass]);
+    expect(Date.now() - t).toBeLessThan(10_000);
+    expect(groups).toHaveLength(n);
+    expect(groups.every((g) => left[g.left[0]!]!.values.k === right[g.right[0]!]!.values.k)).toBe(true);
+  });
+});
+
+describe("normalisation and similarity", () => {
+  it("pulls every TRN02 out of CCD+ addenda", () => {
+    expect(normalizeKey("HCCLAIMPMT AETNA TRN*1*03676572*1066033492\\ TRN*1*0088*1066033492\\", "trnTraces")).toEqual(["03676572", "0088"]);
+    expect(normalizeKey("00558631", "stripLeadingZeros")).toEqual(["558631"]);
+    expect(normalizeKey("TRN*1*00558631*1\\", ["trnTraces", "stripLeadingZeros"])).toEqual(["558631"]);
+    expect(normalizeKey(null, "trim")).toEqual([]);
+  });
+
+  it("computes Jaro-Winkler and token similarity", () => {
+    expect(jaroWinkler("martha", "marhta")).toBeCloseTo(0.961, 3);
+    expect(jaroWinkler("dwayne", "duane")).toBeCloseTo(0.84, 2);
+    expect(tokenSimilarity("NOVAK, FATIMA", "Fatima Novak")).toBe(1);
+  });
+});

@@ -1,0 +1,312 @@
+import type { CorrectionPayload } from "../../../src-shared/api/recon";
+import type { ReconTemplate } from "../../../src-shared/reconRules";
+import { camelCase } from "../store/canonicalTables";
+import type { RaisedException } from "./classify";
+
+export interface CorrectionDraft {
+  kind: CorrectionPayload["kind"];
+  summary: string;
+  amountCents: number | null;
+  payload: CorrectionPayload;
+}
+
+type Builder = (e: RaisedException, template: ReconTemplate, period: string) => CorrectionDraft | null;
+
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const param = (t: ReconTemplate, name: string, fallback: string) => t.params?.[name] ?? fallback;
+const lastDay = (period: string) => {
+  const [y, m] = period.split("-").map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
+
+type JournalLine = Extract<CorrectionPayload, { kind: "gl-journal" }>["journal"]["lines"][number];
+
+function journal(description: string, lines: Omit<JournalLine, "lineNumber">[], amount: number): CorrectionDraft | null {
+  const debit = lines.reduce((s, l) => s + l.debitCents, 0);
+  const credit = lines.reduce((s, l) => s + l.creditCents, 0);
+  // Every journal balances before it can be approved (DESIGN.md "Money is exact").
+  if (debit !== credit || debit === 0) return null;
+  return {
+    kind: "gl-journal",
+    summary: description,
+    amountCents: amount,
+    payload: { kind: "gl-journal", journal: { description, source: "TIEOUT", lines: lines.map((l, i) => ({ ...l, lineNumber: i + 1 })) } },
+  };
+}
+
+/**
+ * Correction builders by id (templates name them in `ExceptionRule.correction`). Each turns
+ * one break into a proposed fix: a balanced GL journal, an inventory adjustment, or a
+ * master-data fix. Accounts come from the template's `params`.
+ */
+export const CORRECTION_BUILDERS: Record<string, Builder> = {
+  "master-data-fix": (e) => {
+    const l = e.leftRows[0];
+    const r = e.rightRows[0];
+    if (!l || !r) return null;
+    let fix: Extract<CorrectionPayload, { kind: "master-data-fix" }>["fix"];
+    if (e.reason === "attribute-mismatch") {
+      const column = e.differingColumn ?? "attending_npi";
+      fix = {
+        system: "billing",
+        recordType: "encounter",
+        naturalKey: r.key,
+        field: camelCase(column),
+        currentValue: str(r.values[column]),
+        proposedValue: str(l.values[column]),
+        reason: e.message,
+      };
+    } else if (e.reason === "npi-mismatch") {
+      fix = {
+        system: "billing",
+        recordType: "provider",
+        naturalKey: str(r.values.code) ?? r.key,
+        field: "npi",
+        currentValue: e.found,
+        proposedValue: e.expected,
+        reason: e.message,
+      };
+    } else if (e.reason === "cost-center-mismatch") {
+      fix = {
+        system: "erp",
+        recordType: "department",
+        naturalKey: str(r.values.code) ?? r.key,
+        field: "costCenter",
+        currentValue: e.found,
+        proposedValue: e.expected,
+        reason: e.message,
+      };
+    } else return null;
+    return {
+      kind: "master-data-fix",
+      summary: `${fix.system} ${fix.recordType} ${fix.naturalKey}: ${fix.field} ${fix.currentValue ?? "∅"} → ${fix.proposedValue ?? "∅"}`,
+      amountCents: null,
+      payload: { kind: "master-data-fix", fix },
+    };
+  },
+
+  // Reclass revenue from the cost center it was posted to, to the one billing maps to.
+  "gl-reclass-cost-center": (e) => {
+    const l = e.leftRows[0];
+    const r = e.rightRows[0];
+    if (!l || !r || e.amountCents === null) return null;
+    const amount = Math.abs(e.amountCents);
+    const account = String(l.values.account);
+    const period = String(r.values.period);
+    const date = String(l.values.day ?? r.values.accounting_date);
+    const memo = `Reclass ${account} revenue of ${date} from ${str(r.values.cost_center)} to ${str(l.values.cost_center)} (GL line ${r.key})`;
+    const credit = e.amountCents >= 0; // revenue is a credit; a negative bucket (credits) reverses the sides
+    return journal(
+      memo,
+      [
+        {
+          period,
+          accountingDate: date,
+          account,
+          costCenter: str(r.values.cost_center),
+          debitCents: credit ? amount : 0,
+          creditCents: credit ? 0 : amount,
+          memo,
+        },
+        {
+          period,
+          accountingDate: date,
+          account,
+          costCenter: str(l.values.cost_center),
+          debitCents: credit ? 0 : amount,
+          creditCents: credit ? amount : 0,
+          memo,
+        },
+      ],
+      amount,
+    );
+  },
+
+  // Move a revenue line posted to the wrong period: book it in the right period, reverse it in the wrong one.
+  "gl-reclass-period": (e, t) => {
+    const l = e.leftRows[0];
+    const r = e.rightRows[0];
+    if (!l || !r || e.amountCents === null || !e.expected || !e.found) return null;
+    const amount = Math.abs(e.amountCents);
+    const ar = param(t, "patientArAccount", "1200");
+    const account = String(l.values.account);
+    const cc = str(l.values.cost_center);
+    const date = String(l.values.day);
+    const memo = `Revenue of ${date} (${r.key}) belongs to ${e.expected}, was posted to ${e.found}`;
+    const c = e.amountCents >= 0;
+    return journal(
+      memo,
+      [
+        {
+          period: e.expected,
+          accountingDate: date,
+          account: ar,
+          costCenter: cc,
+          debitCents: c ? amount : 0,
+          creditCents: c ? 0 : amount,
+          memo,
+        },
+        {
+          period: e.expected,
+          accountingDate: date,
+          account,
+          costCenter: cc,
+          debitCents: c ? 0 : amount,
+          creditCents: c ? amount : 0,
+          memo,
+        },
+        {
+          period: e.found,
+          accountingDate: `${e.found}-01`,
+          account,
+          costCenter: cc,
+          debitCents: c ? amount : 0,
+          creditCents: c ? 0 : amount,
+          memo: `Reverse: ${memo}`,
+        },
+        {
+          period: e.found,
+          accountingDate: `${e.found}-01`,
+          account: ar,
+          costCenter: cc,
+          debitCents: c ? 0 : amount,
+          creditCents: c ? amount : 0,
+          memo: `Reverse: ${memo}`,
+        },
+      ],
+      amount,
+    );
+  },
+
+  // STANDARDS.md B5 cash: a deposit short of its ERA by a bank fee: Dr bank fees / Cr cash.
+  "bank-fee-journal": (e, t, period) => {
+    const r = e.rightRows[0];
+    if (!r || !e.amountCents) return null;
+    const date = str(r.values.as_of_date) ?? lastDay(period);
+    const memo = `Payment fee withheld from deposit ${str(r.values.bank_reference)} (ERA ${e.leftKeys.join(", ")})`;
+    const cc = param(t, "cashCostCenter", "") || null;
+    return journal(
+      memo,
+      [
+        {
+          period: date.slice(0, 7),
+          accountingDate: date,
+          account: param(t, "bankFeeAccount", "7200"),
+          costCenter: cc,
+          debitCents: e.amountCents,
+          creditCents: 0,
+          memo,
+        },
+        {
+          period: date.slice(0, 7),
+          accountingDate: date,
+          account: param(t, "cashAccount", "1010"),
+          costCenter: cc,
+          debitCents: 0,
+          creditCents: e.amountCents,
+          memo,
+        },
+      ],
+      e.amountCents,
+    );
+  },
+
+  // STANDARDS.md B5 cash: a healthcare deposit with no 835: Dr cash / Cr unapplied-cash clearing, reclassed when posted.
+  "unapplied-cash-journal": (e, t, period) => {
+    const r = e.rightRows[0];
+    if (!r || !e.amountCents) return null;
+    const date = str(r.values.as_of_date) ?? lastDay(period);
+    const memo = `Unapplied cash: deposit ${str(r.values.bank_reference)} (trace ${str(r.values.reassociation_trace)}) has no 835 on file`;
+    const cc = param(t, "cashCostCenter", "") || null;
+    return journal(
+      memo,
+      [
+        {
+          period: date.slice(0, 7),
+          accountingDate: date,
+          account: param(t, "cashAccount", "1010"),
+          costCenter: cc,
+          debitCents: e.amountCents,
+          creditCents: 0,
+          memo,
+        },
+        {
+          period: date.slice(0, 7),
+          accountingDate: date,
+          account: param(t, "unappliedCashAccount", "2150"),
+          costCenter: cc,
+          debitCents: 0,
+          creditCents: e.amountCents,
+          memo,
+        },
+      ],
+      e.amountCents,
+    );
+  },
+
+  // STANDARDS.md B5 supply: INV misc issue, Dr supply expense (cost center) / Cr inventory.
+  "inventory-issue": (e, t) => {
+    const l = e.leftRows[0];
+    if (!l || !l.values.item_number) return null;
+    const qty = Number(l.values.quantity) || 0;
+    const unit = l.values.unit_cost_cents === null || l.values.unit_cost_cents === undefined ? null : Number(l.values.unit_cost_cents);
+    return {
+      kind: "inventory-adjustment",
+      summary: `Issue ${qty} × item ${String(l.values.item_number)} at ${String(l.values.location_code)} for usage ${l.key}`,
+      amountCents: unit === null ? null : Math.round(qty * unit),
+      payload: {
+        kind: "inventory-adjustment",
+        adjustment: {
+          itemNumber: String(l.values.item_number),
+          locationCode: String(l.values.location_code),
+          quantity: -qty,
+          transactionType: "issue",
+          transactionDate: String(l.values.used_date),
+          costCenter: null,
+          reference: str(l.values.account_number),
+          unitCostCents: unit,
+          valueCents: unit === null ? null : -Math.round(qty * unit),
+          glAccounts: { debit: param(t, "supplyExpenseAccount", "6100"), credit: param(t, "inventoryAccount", "1400") },
+          reason: e.message,
+        },
+      },
+    };
+  },
+
+  // An issue nobody used: return it to stock unless a late usage (a lost charge) turns up.
+  "inventory-return": (e, t) => {
+    const r = e.rightRows[0];
+    if (!r) return null;
+    const qty = Number(r.values.quantity) || 0;
+    const unit = r.values.unit_cost_cents === null || r.values.unit_cost_cents === undefined ? null : Number(r.values.unit_cost_cents);
+    return {
+      kind: "inventory-adjustment",
+      summary: `Return ${qty} × item ${String(r.values.item_number)} to ${String(r.values.location_code)} (issue ${r.key} has no usage)`,
+      amountCents: unit === null ? null : Math.round(qty * unit),
+      payload: {
+        kind: "inventory-adjustment",
+        adjustment: {
+          itemNumber: String(r.values.item_number),
+          locationCode: String(r.values.location_code),
+          quantity: qty,
+          transactionType: "adjustment",
+          transactionDate: String(r.values.transaction_date),
+          costCenter: str(r.values.cost_center),
+          reference: str(r.values.account_number),
+          unitCostCents: unit,
+          valueCents: unit === null ? null : Math.round(qty * unit),
+          glAccounts: { debit: param(t, "inventoryAccount", "1400"), credit: param(t, "supplyExpenseAccount", "6100") },
+          reason: e.message,
+        },
+      },
+    };
+  },
+};
+
+export function buildCorrection(e: RaisedException, template: ReconTemplate, period: string): CorrectionDraft | null {
+  const id = e.rule?.correction;
+  if (!id) return null;
+  const builder = CORRECTION_BUILDERS[id];
+  if (!builder) throw new Error(`template ${template.id}: no correction builder "${id}"`);
+  return builder(e, template, period);
+}

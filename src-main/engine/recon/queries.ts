@@ -1,0 +1,539 @@
+import type {
+  ExceptionComment,
+  ExceptionInfo,
+  ExceptionsListArgs,
+  MatchGroupInfo,
+  ProposedCorrection,
+  ReconBalance,
+  ReconcilingLine,
+  ReconciliationInfo,
+  ReconRow,
+  ReconRowsArgs,
+  ReconRowsPage,
+  ReconRunInfo,
+  ReconRunSummary,
+  SavedView,
+} from "../../../src-shared/api/recon";
+import type { ReconTemplate, TemplateInfo } from "../../../src-shared/reconRules";
+import { UserError } from "../handlerRegistry";
+import type { Store } from "../store/store";
+import { templateOrThrow } from "./run";
+import { BUILT_IN_TEMPLATES } from "./templates";
+
+type Param = string | number | null;
+
+export function templateInfo(t: ReconTemplate): TemplateInfo {
+  const exceptionReasons = [...new Set([...t.exceptions.map((e) => e.reason), t.unmatchedLeftReason, t.unmatchedRightReason])];
+  return {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    version: t.version,
+    leftLabel: t.left.label,
+    rightLabel: t.right.label,
+    passes: t.passes.map((p) => ({ id: p.id, label: p.label, cardinality: p.cardinality, mode: p.mode })),
+    exceptionReasons,
+    expectedReasons: [...new Set(t.expected.map((e) => e.reason))],
+  };
+}
+
+export function listTemplates(): TemplateInfo[] {
+  return BUILT_IN_TEMPLATES.map(templateInfo);
+}
+
+export function reconciliationId(store: Store, templateId: string, period: string): number {
+  templateOrThrow(templateId);
+  const row = store.sqlite.prepare("SELECT id FROM reconciliation WHERE template_id = ? AND period = ?").get(templateId, period) as
+    { id: number } | undefined;
+  if (!row) throw new UserError("NOT_RUN", `${templateOrThrow(templateId).name} has not been run for ${period} yet.`);
+  return row.id;
+}
+
+export function listReconciliations(store: Store, period?: string): ReconciliationInfo[] {
+  const rows = store.sqlite
+    .prepare(
+      `SELECT c.id, c.template_id, c.period, r.summary_json,
+         (SELECT COUNT(*) FROM recon_exception e WHERE e.reconciliation_id = c.id AND e.status = 'open') AS open_exceptions
+       FROM reconciliation c LEFT JOIN recon_run r ON r.id = c.last_run_id
+       WHERE (? IS NULL OR c.period = ?) ORDER BY c.period DESC, c.template_id`,
+    )
+    .all(period ?? null, period ?? null) as {
+    id: number;
+    template_id: string;
+    period: string;
+    summary_json: string | null;
+    open_exceptions: number;
+  }[];
+  return rows.map((r) => ({
+    reconciliationId: r.id,
+    templateId: r.template_id,
+    templateName: BUILT_IN_TEMPLATES.find((t) => t.id === r.template_id)?.name ?? r.template_id,
+    period: r.period,
+    lastRun: r.summary_json ? (JSON.parse(r.summary_json) as ReconRunSummary) : null,
+    openExceptions: r.open_exceptions,
+  }));
+}
+
+export function listRuns(store: Store, templateId: string, period: string, limit: number): ReconRunInfo[] {
+  const id = reconciliationId(store, templateId, period);
+  const rows = store.sqlite
+    .prepare("SELECT * FROM recon_run WHERE reconciliation_id = ? ORDER BY id DESC LIMIT ?")
+    .all(id, Math.min(Math.max(limit, 1), 1000)) as {
+    id: number;
+    rule_version: number;
+    rule_hash: string;
+    input_hash: string;
+    left_rows: number;
+    right_rows: number;
+    changed_rows: number;
+    actor: string;
+    started_at: string;
+    finished_at: string;
+  }[];
+  return rows.map((r) => ({
+    runId: r.id,
+    templateId,
+    period,
+    ruleVersion: r.rule_version,
+    ruleHash: r.rule_hash,
+    inputHash: r.input_hash,
+    leftRows: r.left_rows,
+    rightRows: r.right_rows,
+    changedRows: r.changed_rows,
+    actor: r.actor,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  }));
+}
+
+/**
+ * The balance from the stored rows, so manual decisions since the last run show at once.
+ * Every row contributes once: matched rows through their group's variance, the others under
+ * their reason; rows with no reason yet are the unexplained difference.
+ */
+export function reconBalance(store: Store, templateId: string, period: string): ReconBalance {
+  const id = reconciliationId(store, templateId, period);
+  const db = store.sqlite;
+  const totals = db
+    .prepare(
+      `SELECT side, COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents,
+         SUM(status = 'matched') AS matched_n, COALESCE(SUM(CASE WHEN status = 'matched' THEN amount_cents END), 0) AS matched_cents
+       FROM recon_item WHERE reconciliation_id = ? GROUP BY side`,
+    )
+    .all(id) as { side: "left" | "right"; n: number; cents: number; matched_n: number; matched_cents: number }[];
+  const t = (side: "left" | "right") => totals.find((x) => x.side === side) ?? { n: 0, cents: 0, matched_n: 0, matched_cents: 0 };
+  const lines = new Map<string, ReconcilingLine>();
+  const add = (reason: string, kind: ReconcilingLine["kind"], items: number, cents: number) => {
+    const k = `${kind}\u0001${reason}`;
+    const l = lines.get(k) ?? { reason, kind, items: 0, amountCents: 0 };
+    l.items += items;
+    l.amountCents += cents;
+    lines.set(k, l);
+  };
+  for (const r of db
+    .prepare(
+      `SELECT status, reason, COUNT(*) AS n, COALESCE(SUM(CASE WHEN side = 'left' THEN amount_cents ELSE -amount_cents END), 0) AS cents
+       FROM recon_item WHERE reconciliation_id = ? AND status <> 'matched' GROUP BY status, reason`,
+    )
+    .all(id) as { status: string; reason: string | null; n: number; cents: number }[]) {
+    if (r.status === "expected") add(r.reason ?? "expected", "expected", r.n, r.cents);
+    else if (r.status === "explained") add("explained", "explained", r.n, r.cents);
+    else if (r.status === "exception") add(r.reason ?? "exception", "exception", r.n, r.cents);
+    // Rows no run or person has classified yet (status `unmatched`) are the unexplained difference.
+  }
+  for (const g of db
+    .prepare(
+      `SELECT g.pass_id, g.kind, MAX(i.reason) AS reason, COUNT(*) AS n,
+         SUM(CASE WHEN i.side = 'left' THEN COALESCE(i.amount_cents, 0) ELSE -COALESCE(i.amount_cents, 0) END) AS cents
+       FROM recon_item i JOIN match_group g ON g.id = i.group_id
+       WHERE i.reconciliation_id = ? AND i.status = 'matched' GROUP BY g.id HAVING cents <> 0`,
+    )
+    .all(id) as { pass_id: string | null; kind: string; reason: string | null; n: number; cents: number }[]) {
+    if (g.reason) add(g.reason, "exception", 1, g.cents);
+    else add(`matched: ${g.kind === "manual" ? "manual" : (g.pass_id ?? "manual")}`, "variance", 1, g.cents);
+  }
+  const reconciling = [...lines.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.reason.localeCompare(b.reason));
+  const difference = t("left").cents - t("right").cents;
+  return {
+    leftTotalCents: t("left").cents,
+    rightTotalCents: t("right").cents,
+    differenceCents: difference,
+    leftRows: t("left").n,
+    rightRows: t("right").n,
+    matchedLeftCents: t("left").matched_cents,
+    matchedRightCents: t("right").matched_cents,
+    matchedLeftRows: t("left").matched_n,
+    matchedRightRows: t("right").matched_n,
+    reconciling,
+    // Equals the rows without a reason (status `unmatched`), as every other row is in a line above.
+    unexplainedCents: difference - reconciling.reduce((s, l) => s + l.amountCents, 0),
+  };
+}
+
+const ITEM_COLUMNS: Record<string, string> = {
+  rowKey: "i.row_key",
+  amountCents: "i.amount_cents",
+  rowDate: "i.row_date",
+  status: "i.status",
+  reason: "i.reason",
+  passId: "g.pass_id",
+  score: "g.score",
+  groupId: "i.group_id",
+};
+
+interface ItemRow {
+  id: number;
+  side: "left" | "right";
+  row_key: string;
+  amount_cents: number | null;
+  row_date: string | null;
+  status: ReconRow["status"];
+  reason: string | null;
+  group_id: number | null;
+  kind: ReconRow["groupKind"];
+  pass_id: string | null;
+  score: number | null;
+  locked: number;
+  explained_note: string | null;
+  fields_json: string;
+}
+
+const ITEM_SELECT = `SELECT i.id, i.side, i.row_key, i.amount_cents, i.row_date, i.status, i.reason, i.group_id, g.kind, g.pass_id, g.score,
+  i.locked, i.explained_note, i.fields_json FROM recon_item i LEFT JOIN match_group g ON g.id = i.group_id`;
+
+function toRow(r: ItemRow): ReconRow {
+  return {
+    itemId: r.id,
+    side: r.side,
+    rowKey: r.row_key,
+    amountCents: r.amount_cents,
+    rowDate: r.row_date,
+    status: r.status,
+    reason: r.reason,
+    groupId: r.group_id,
+    groupKind: r.kind ?? null,
+    passId: r.pass_id,
+    score: r.score,
+    locked: r.locked === 1,
+    explainedNote: r.explained_note,
+    fields: JSON.parse(r.fields_json) as Record<string, string | number | null>,
+  };
+}
+
+/** One page of a side's rows with match state, filtered and sorted in SQLite. */
+export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
+  const id = reconciliationId(store, args.templateId, args.period);
+  if (args.side !== "left" && args.side !== "right") throw new UserError("BAD_REQUEST", 'side is "left" or "right"');
+  const where = ["i.reconciliation_id = ?", "i.side = ?"];
+  const params: Param[] = [id, args.side];
+  if (args.status?.length) {
+    where.push(`i.status IN (${args.status.map(() => "?").join(", ")})`);
+    params.push(...args.status);
+  }
+  if (args.reason?.length) {
+    where.push(`i.reason IN (${args.reason.map(() => "?").join(", ")})`);
+    params.push(...args.reason);
+  }
+  if (typeof args.groupId === "number") {
+    where.push("i.group_id = ?");
+    params.push(args.groupId);
+  }
+  if (args.search) {
+    where.push("(i.row_key LIKE ? ESCAPE '\\' OR i.fields_json LIKE ? ESCAPE '\\')");
+    const like = `%${args.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    params.push(like, like);
+  }
+  const order: string[] = [];
+  for (const s of args.sort ?? []) {
+    const dir = s.direction === "desc" ? "DESC" : "ASC";
+    const column = ITEM_COLUMNS[s.column];
+    if (column) order.push(`${column} ${dir}`);
+    else if (/^[a-z_][a-z0-9_]*$/.test(s.column)) order.push(`json_extract(i.fields_json, '$.${s.column}') ${dir}`);
+    else throw new UserError("BAD_REQUEST", `cannot sort by "${s.column}"`);
+  }
+  order.push("i.id ASC");
+  const limit = Math.min(Math.max(Math.trunc(args.limit) || 100, 1), 5000);
+  const offset = Math.max(Math.trunc(args.offset) || 0, 0);
+  const whereSql = where.join(" AND ");
+  const total = (store.sqlite.prepare(`SELECT COUNT(*) AS n FROM recon_item i WHERE ${whereSql}`).get(...params) as { n: number }).n;
+  const rows = (
+    store.sqlite
+      .prepare(`${ITEM_SELECT} WHERE ${whereSql} ORDER BY ${order.join(", ")} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as ItemRow[]
+  ).map(toRow);
+  const template = templateOrThrow(args.templateId);
+  let columns: string[] = [];
+  try {
+    columns = store.sqlite
+      .prepare((args.side === "left" ? template.left : template.right).sql)
+      .columns()
+      .map((c) => c.name);
+  } catch {
+    columns = rows[0] ? Object.keys(rows[0].fields) : [];
+  }
+  return { rows, total, offset, columns };
+}
+
+interface ExceptionRow {
+  id: number;
+  template_id: string;
+  period: string;
+  reason: string;
+  status: ExceptionInfo["status"];
+  owner: string | null;
+  amount_cents: number | null;
+  lag_days: number | null;
+  reason_code: string | null;
+  expected: string | null;
+  found: string | null;
+  message: string;
+  left_keys_json: string;
+  right_keys_json: string;
+  group_id: number | null;
+  opened_at: string;
+  age_days: number;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolution: string | null;
+  comments: number;
+}
+
+const EXCEPTION_SELECT = `SELECT e.*, c.template_id, c.period,
+  CAST(julianday('now') - julianday(e.opened_at) AS INTEGER) AS age_days,
+  (SELECT COUNT(*) FROM recon_exception_comment k WHERE k.exception_id = e.id) AS comments
+  FROM recon_exception e JOIN reconciliation c ON c.id = e.reconciliation_id`;
+
+function toException(r: ExceptionRow): ExceptionInfo {
+  return {
+    exceptionId: r.id,
+    templateId: r.template_id,
+    period: r.period,
+    reason: r.reason,
+    status: r.status,
+    owner: r.owner,
+    amountCents: r.amount_cents,
+    lagDays: r.lag_days,
+    reasonCode: r.reason_code,
+    expected: r.expected,
+    found: r.found,
+    message: r.message,
+    leftKeys: JSON.parse(r.left_keys_json) as string[],
+    rightKeys: JSON.parse(r.right_keys_json) as string[],
+    groupId: r.group_id,
+    openedAt: r.opened_at,
+    ageDays: r.age_days,
+    resolvedAt: r.resolved_at,
+    resolvedBy: r.resolved_by,
+    resolution: r.resolution,
+    comments: r.comments,
+  };
+}
+
+const EXCEPTION_COLUMNS: Record<string, string> = {
+  openedAt: "e.opened_at",
+  ageDays: "age_days",
+  amountCents: "e.amount_cents",
+  reason: "e.reason",
+  owner: "e.owner",
+  status: "e.status",
+  lagDays: "e.lag_days",
+  exceptionId: "e.id",
+};
+
+export function listExceptions(store: Store, args: ExceptionsListArgs): { items: ExceptionInfo[]; total: number } {
+  const where: string[] = ["1 = 1"];
+  const params: Param[] = [];
+  if (args.templateId) {
+    where.push("c.template_id = ?");
+    params.push(args.templateId);
+  }
+  if (args.period) {
+    where.push("c.period = ?");
+    params.push(args.period);
+  }
+  if (args.status?.length) {
+    where.push(`e.status IN (${args.status.map(() => "?").join(", ")})`);
+    params.push(...args.status);
+  }
+  if (args.reason?.length) {
+    where.push(`e.reason IN (${args.reason.map(() => "?").join(", ")})`);
+    params.push(...args.reason);
+  }
+  if (args.owner !== undefined) {
+    if (args.owner === null) where.push("e.owner IS NULL");
+    else {
+      where.push("e.owner = ?");
+      params.push(args.owner);
+    }
+  }
+  if (args.search) {
+    where.push("(e.message LIKE ? OR e.left_keys_json LIKE ? OR e.right_keys_json LIKE ?)");
+    const like = `%${args.search}%`;
+    params.push(like, like, like);
+  }
+  const order = (args.sort ?? []).map((s) => {
+    const col = EXCEPTION_COLUMNS[s.column];
+    if (!col) throw new UserError("BAD_REQUEST", `cannot sort exceptions by "${s.column}"`);
+    return `${col} ${s.direction === "desc" ? "DESC" : "ASC"}`;
+  });
+  order.push("e.id ASC");
+  const whereSql = where.join(" AND ");
+  const total = (
+    store.sqlite
+      .prepare(`SELECT COUNT(*) AS n FROM recon_exception e JOIN reconciliation c ON c.id = e.reconciliation_id WHERE ${whereSql}`)
+      .get(...params) as { n: number }
+  ).n;
+  const limit = Math.min(Math.max(Math.trunc(args.limit) || 100, 1), 5000);
+  const items = (
+    store.sqlite
+      .prepare(`${EXCEPTION_SELECT} WHERE ${whereSql} ORDER BY ${order.join(", ")} LIMIT ? OFFSET ?`)
+      .all(...params, limit, Math.max(args.offset || 0, 0)) as ExceptionRow[]
+  ).map(toException);
+  return { items, total };
+}
+
+export function getException(
+  store: Store,
+  exceptionId: number,
+): { exception: ExceptionInfo; comments: ExceptionComment[]; corrections: ProposedCorrection[] } {
+  const row = store.sqlite.prepare(`${EXCEPTION_SELECT} WHERE e.id = ?`).get(exceptionId) as ExceptionRow | undefined;
+  if (!row) throw new UserError("NOT_FOUND", `There is no exception ${exceptionId}.`);
+  const comments = (
+    store.sqlite
+      .prepare("SELECT id, author, at, text FROM recon_exception_comment WHERE exception_id = ? ORDER BY id")
+      .all(exceptionId) as {
+      id: number;
+      author: string;
+      at: string;
+      text: string;
+    }[]
+  ).map((c) => ({ commentId: c.id, author: c.author, at: c.at, text: c.text }));
+  return { exception: toException(row), comments, corrections: listCorrections(store, { exceptionId }).items };
+}
+
+interface CorrectionRow {
+  id: number;
+  exception_id: number;
+  template_id: string;
+  period: string;
+  kind: ProposedCorrection["kind"];
+  status: ProposedCorrection["status"];
+  summary: string;
+  amount_cents: number | null;
+  payload_json: string;
+  created_at: string;
+}
+
+export function listCorrections(
+  store: Store,
+  args: { templateId?: string; period?: string; status?: string[]; kind?: string[]; limit?: number; offset?: number; exceptionId?: number },
+): { items: ProposedCorrection[]; total: number } {
+  const where = ["1 = 1"];
+  const params: Param[] = [];
+  if (args.templateId) {
+    where.push("c.template_id = ?");
+    params.push(args.templateId);
+  }
+  if (args.period) {
+    where.push("c.period = ?");
+    params.push(args.period);
+  }
+  if (args.exceptionId !== undefined) {
+    where.push("p.exception_id = ?");
+    params.push(args.exceptionId);
+  }
+  if (args.status?.length) {
+    where.push(`p.status IN (${args.status.map(() => "?").join(", ")})`);
+    params.push(...args.status);
+  }
+  if (args.kind?.length) {
+    where.push(`p.kind IN (${args.kind.map(() => "?").join(", ")})`);
+    params.push(...args.kind);
+  }
+  const from = `FROM proposed_correction p JOIN reconciliation c ON c.id = p.reconciliation_id WHERE ${where.join(" AND ")}`;
+  const total = (store.sqlite.prepare(`SELECT COUNT(*) AS n ${from}`).get(...params) as { n: number }).n;
+  const rows = store.sqlite
+    .prepare(`SELECT p.*, c.template_id, c.period ${from} ORDER BY p.id DESC LIMIT ? OFFSET ?`)
+    .all(...params, Math.min(Math.max(args.limit ?? 100, 1), 5000), Math.max(args.offset ?? 0, 0)) as CorrectionRow[];
+  return {
+    total,
+    items: rows.map((r) => ({
+      correctionId: r.id,
+      exceptionId: r.exception_id,
+      templateId: r.template_id,
+      period: r.period,
+      kind: r.kind,
+      status: r.status,
+      summary: r.summary,
+      amountCents: r.amount_cents,
+      payload: JSON.parse(r.payload_json) as ProposedCorrection["payload"],
+      createdAt: r.created_at,
+    })),
+  };
+}
+
+export function getGroup(store: Store, groupId: number): MatchGroupInfo {
+  const g = store.sqlite
+    .prepare("SELECT g.*, c.template_id, c.period FROM match_group g JOIN reconciliation c ON c.id = g.reconciliation_id WHERE g.id = ?")
+    .get(groupId) as
+    | {
+        id: number;
+        template_id: string;
+        period: string;
+        kind: MatchGroupInfo["kind"];
+        pass_id: string | null;
+        score: number | null;
+        explanation: string;
+        left_cents: number;
+        right_cents: number;
+        locked: number;
+        created_by: string;
+        created_at: string;
+        note: string | null;
+      }
+    | undefined;
+  if (!g) throw new UserError("NOT_FOUND", `There is no match group ${groupId}.`);
+  const rows = (store.sqlite.prepare(`${ITEM_SELECT} WHERE i.group_id = ? ORDER BY i.side, i.row_key`).all(groupId) as ItemRow[]).map(
+    toRow,
+  );
+  const exceptions = (store.sqlite.prepare(`${EXCEPTION_SELECT} WHERE e.group_id = ? ORDER BY e.id`).all(groupId) as ExceptionRow[]).map(
+    toException,
+  );
+  return {
+    groupId: g.id,
+    templateId: g.template_id,
+    period: g.period,
+    kind: g.kind,
+    passId: g.pass_id,
+    score: g.score,
+    explanation: g.explanation,
+    leftCents: g.left_cents,
+    rightCents: g.right_cents,
+    locked: g.locked === 1,
+    createdBy: g.created_by,
+    createdAt: g.created_at,
+    note: g.note,
+    left: rows.filter((r) => r.side === "left"),
+    right: rows.filter((r) => r.side === "right"),
+    exceptions,
+  };
+}
+
+export function listViews(store: Store, owner: string, templateId?: string): SavedView[] {
+  const rows = store.sqlite
+    .prepare("SELECT * FROM recon_saved_view WHERE owner = ? AND (? IS NULL OR template_id IS NULL OR template_id = ?) ORDER BY name")
+    .all(owner, templateId ?? null, templateId ?? null) as {
+    id: number;
+    name: string;
+    template_id: string | null;
+    definition_json: string;
+    created_at: string;
+  }[];
+  return rows.map((r) => ({
+    viewId: r.id,
+    name: r.name,
+    templateId: r.template_id,
+    definition: JSON.parse(r.definition_json) as Record<string, unknown>,
+    createdAt: r.created_at,
+  }));
+}

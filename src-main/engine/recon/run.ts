@@ -1,0 +1,604 @@
+import { createHash } from "node:crypto";
+import type { PassCount, ReconBalance, ReconcilingLine, ReconRunSummary } from "../../../src-shared/api/recon";
+import type { ReconTemplate } from "../../../src-shared/reconRules";
+import { appendAudit } from "../audit/auditLog";
+import { UserError } from "../handlerRegistry";
+import { MATCHER_VERSION, runPasses, type MatchedGroup } from "../match/matcher";
+import type { Store } from "../store/store";
+import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
+import { buildCorrection } from "./corrections";
+import { loadSide, periodWindow, type LoadedRow } from "./sides";
+import { findTemplate } from "./templates";
+
+export interface RunOptions {
+  actor: string;
+  progress?: (phase: string, done: number, total: number | null) => void;
+  isCancelled?: () => boolean;
+}
+
+export class ReconCancelled extends Error {
+  constructor() {
+    super("reconciliation cancelled");
+  }
+}
+
+type GroupKind = "auto" | "suggested" | "manual";
+
+interface ExistingItem {
+  id: number;
+  side: "left" | "right";
+  row_key: string;
+  row_hash: string;
+  group_id: number | null;
+  status: string;
+  reason: string | null;
+  explained_note: string | null;
+  locked: number;
+  hold: number;
+}
+
+interface ExistingGroup {
+  id: number;
+  kind: GroupKind;
+  locked: number;
+  pass_id: string | null;
+  explanation: string;
+  score: number | null;
+}
+
+/** A group as this run sees it: kept from before (with its id) or new. */
+interface WorkGroup {
+  existingId: number | null;
+  kind: GroupKind;
+  passId: string | null;
+  score: number | null;
+  explanation: string;
+  left: number[];
+  right: number[];
+  raised: RaisedException | null;
+}
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+export function templateOrThrow(templateId: string): ReconTemplate {
+  const t = findTemplate(templateId);
+  if (!t) throw new UserError("UNKNOWN_TEMPLATE", `There is no reconciliation template "${templateId}".`);
+  return t;
+}
+
+export function ensureReconciliation(store: Store, templateId: string, period: string): number {
+  const get = store.sqlite.prepare("SELECT id FROM reconciliation WHERE template_id = ? AND period = ?");
+  const found = get.get(templateId, period) as { id: number } | undefined;
+  if (found) return found.id;
+  store.sqlite
+    .prepare("INSERT OR IGNORE INTO reconciliation (template_id, period, created_at) VALUES (?, ?, ?)")
+    .run(templateId, period, new Date().toISOString());
+  return (get.get(templateId, period) as { id: number }).id;
+}
+
+/**
+ * A reconciliation with a reviewer sign-off in force (issue 7's `signoff` table, not
+ * voided) is locked: a re-run keeps every existing decision and only places new rows.
+ */
+export function isSignedOff(store: Store, templateId: string, period: string): boolean {
+  const table = store.sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signoff'").get();
+  if (!table) return false;
+  try {
+    return !!store.sqlite
+      .prepare("SELECT 1 FROM signoff WHERE recon_id = ? AND period = ? AND role = 'reviewer' AND voided_at IS NULL LIMIT 1")
+      .get(templateId, period);
+  } catch {
+    return false; // a sign-off schema we do not know: no lock rather than a failed run
+  }
+}
+
+export function fingerprintOf(reason: string, leftKeys: string[], rightKeys: string[]): string {
+  return createHash("sha1")
+    .update(`${reason}\u0001${[...leftKeys].sort().join("\u0002")}\u0001${[...rightKeys].sort().join("\u0002")}`)
+    .digest("hex");
+}
+
+/**
+ * Runs one reconciliation: reads both sides, keeps what must not move (manual groups,
+ * locked groups, explained rows, and automatic groups whose rows did not change under the
+ * same rules), matches the rest pass by pass, classifies every group and leftover row into
+ * exceptions and expected items, proposes corrections, and records the run with its rule
+ * version and input hash. All writes, with their audit entry, commit in one transaction.
+ */
+export function runReconciliation(store: Store, templateId: string, period: string, options: RunOptions): ReconRunSummary {
+  const t0 = Date.now();
+  const startedAt = new Date().toISOString();
+  const template = templateOrThrow(templateId);
+  const window = periodWindow(period, template.runOutDays);
+  const progress = options.progress ?? (() => {});
+  const cancelled = () => {
+    if (options.isCancelled?.()) throw new ReconCancelled();
+  };
+  const ruleHash = sha256(`${JSON.stringify(template)}\u0001matcher:${MATCHER_VERSION}`);
+
+  progress(`Reading ${template.left.label}`, 0, 4);
+  const left = loadSide(store, templateId, "left", template.left, window);
+  cancelled();
+  progress(`Reading ${template.right.label}`, 1, 4);
+  const right = loadSide(store, templateId, "right", template.right, window);
+  cancelled();
+  const inputHash = sha256(`${left.hash}:${right.hash}`);
+  const sides = { left: left.rows, right: right.rows };
+
+  const db = store.sqlite;
+  const reconId = db.transaction(() => ensureReconciliation(store, templateId, period)).immediate();
+  const lastRun = db
+    .prepare("SELECT r.rule_hash FROM reconciliation c JOIN recon_run r ON r.id = c.last_run_id WHERE c.id = ?")
+    .get(reconId) as { rule_hash: string } | undefined;
+  const sameRules = lastRun?.rule_hash === ruleHash;
+  const signedOff = isSignedOff(store, templateId, period);
+
+  // ---------------------------------------------------------------- what was there before
+  const existingItems = db
+    .prepare(
+      "SELECT id, side, row_key, row_hash, group_id, status, reason, explained_note, locked, hold FROM recon_item WHERE reconciliation_id = ?",
+    )
+    .all(reconId) as ExistingItem[];
+  const existingGroups = new Map(
+    (
+      db
+        .prepare("SELECT id, kind, locked, pass_id, explanation, score FROM match_group WHERE reconciliation_id = ?")
+        .all(reconId) as ExistingGroup[]
+    ).map((g) => [g.id, g] as const),
+  );
+  const index = { left: new Map<string, number>(), right: new Map<string, number>() };
+  left.rows.forEach((r, i) => index.left.set(r.key, i));
+  right.rows.forEach((r, i) => index.right.set(r.key, i));
+  const prev = { left: new Map<string, ExistingItem>(), right: new Map<string, ExistingItem>() };
+  const members = new Map<number, { left: number[]; right: number[]; changed: boolean }>();
+  const vanished: ExistingItem[] = [];
+  for (const item of existingItems) {
+    prev[item.side].set(item.row_key, item);
+    const i = index[item.side].get(item.row_key);
+    if (item.group_id !== null) {
+      let m = members.get(item.group_id);
+      if (!m) members.set(item.group_id, (m = { left: [], right: [], changed: false }));
+      if (i === undefined || sides[item.side][i]!.hash !== item.row_hash) m.changed = true;
+      if (i !== undefined) m[item.side].push(i);
+    }
+    if (i === undefined) vanished.push(item);
+  }
+  let changedRows = 0;
+  for (const side of ["left", "right"] as const) {
+    for (const row of sides[side]) if (prev[side].get(row.key)?.row_hash !== row.hash) changedRows++;
+  }
+
+  const takenLeft = new Uint8Array(left.rows.length);
+  const takenRight = new Uint8Array(right.rows.length);
+  const groups: WorkGroup[] = [];
+  const droppedGroups: number[] = [];
+  for (const [groupId, g] of existingGroups) {
+    const m = members.get(groupId) ?? { left: [], right: [], changed: true };
+    const keep = g.kind === "manual" || g.locked === 1 || signedOff || (sameRules && !m.changed);
+    if (!keep || (m.left.length === 0 && m.right.length === 0)) {
+      droppedGroups.push(groupId);
+      continue;
+    }
+    for (const i of m.left) takenLeft[i] = 1;
+    for (const i of m.right) takenRight[i] = 1;
+    groups.push({
+      existingId: groupId,
+      kind: g.kind,
+      passId: g.pass_id,
+      score: g.score,
+      explanation: g.explanation,
+      left: m.left,
+      right: m.right,
+      raised: null,
+    });
+  }
+  const keptGroups = groups.length;
+  // Rows a person marked explained stay explained (and out of matching) until they undo it;
+  // rows a person unmatched (hold) stay out of automatic matching; locked rows keep their state.
+  const explained = { left: new Set<number>(), right: new Set<number>() };
+  const frozen = { left: new Map<number, ExistingItem>(), right: new Map<number, ExistingItem>() };
+  const held = { left: new Set<number>(), right: new Set<number>() };
+  for (const side of ["left", "right"] as const) {
+    const taken = side === "left" ? takenLeft : takenRight;
+    sides[side].forEach((row, i) => {
+      const p = prev[side].get(row.key);
+      if (!p || taken[i]) return;
+      if (p.status === "explained") {
+        explained[side].add(i);
+        taken[i] = 1;
+      } else if (p.locked === 1 || signedOff) {
+        frozen[side].set(i, p);
+        taken[i] = 1;
+      } else if (p.hold === 1) {
+        held[side].add(i);
+        taken[i] = 1;
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- match what is free
+  progress("Matching", 2, 4);
+  const found: MatchedGroup[] = runPasses(left.rows, right.rows, template.passes, takenLeft, takenRight, {
+    isCancelled: options.isCancelled,
+    onPass: (passId, i) => progress(`Matching: pass ${i + 1} of ${template.passes.length} (${passId})`, 2, 4),
+  });
+  for (const g of found) {
+    groups.push({
+      existingId: null,
+      kind: g.mode === "auto" ? "auto" : "suggested",
+      passId: g.passId,
+      score: g.score,
+      explanation: g.explanation,
+      left: g.left,
+      right: g.right,
+      raised: null,
+    });
+  }
+  cancelled();
+
+  // ---------------------------------------------------------------- classify
+  progress("Classifying", 3, 4);
+  const status = { left: new Array<string>(left.rows.length), right: new Array<string>(right.rows.length) };
+  const reason = {
+    left: new Array<string | null>(left.rows.length).fill(null),
+    right: new Array<string | null>(right.rows.length).fill(null),
+  };
+  const groupOf = { left: new Int32Array(left.rows.length).fill(-1), right: new Int32Array(right.rows.length).fill(-1) };
+  const raisedList: { e: RaisedException; group: number | null }[] = [];
+  const lines = new Map<string, ReconcilingLine>();
+  const addLine = (r: string, kind: ReconcilingLine["kind"], amount: number) => {
+    const k = `${kind}\u0001${r}`;
+    const line = lines.get(k) ?? { reason: r, kind, items: 0, amountCents: 0 };
+    line.items++;
+    line.amountCents += amount;
+    lines.set(k, line);
+  };
+  const unmatched = (side: "left" | "right", i: number) => {
+    const row = sides[side][i]!;
+    const c = classifyUnmatched(template, side, row);
+    const signed = (row.amount ?? 0) * (side === "left" ? 1 : -1);
+    if (c.kind === "expected") {
+      status[side][i] = "expected";
+      reason[side][i] = c.reason;
+      addLine(c.reason, "expected", signed);
+    } else {
+      status[side][i] = "exception";
+      reason[side][i] = c.exception.reason;
+      raisedList.push({ e: c.exception, group: groupOf[side][i]! >= 0 ? groupOf[side][i]! : null });
+      addLine(c.exception.reason, "exception", signed);
+    }
+  };
+  let matchedLeftCents = 0;
+  let matchedRightCents = 0;
+  let matchedLeftRows = 0;
+  let matchedRightRows = 0;
+  groups.forEach((g, gi) => {
+    for (const i of g.left) groupOf.left[i] = gi;
+    for (const i of g.right) groupOf.right[i] = gi;
+    const ctx = { left: g.left.map((i) => left.rows[i]!), right: g.right.map((i) => right.rows[i]!), passId: g.passId };
+    g.raised = classifyGroup(template, ctx);
+    if (g.raised && !g.raised.keepMatch && g.kind === "auto") g.kind = "suggested";
+    const ls = ctx.left.reduce((s, r) => s + (r.amount ?? 0), 0);
+    const rs = ctx.right.reduce((s, r) => s + (r.amount ?? 0), 0);
+    if (g.kind !== "suggested") {
+      matchedLeftCents += ls;
+      matchedRightCents += rs;
+      matchedLeftRows += g.left.length;
+      matchedRightRows += g.right.length;
+      for (const i of g.left) [status.left[i], reason.left[i]] = ["matched", g.raised?.reason ?? null];
+      for (const i of g.right) [status.right[i], reason.right[i]] = ["matched", g.raised?.reason ?? null];
+      if (g.raised) raisedList.push({ e: g.raised, group: gi });
+      if (ls !== rs) addLine(g.raised?.reason ?? `matched: ${g.passId ?? "manual"}`, g.raised ? "exception" : "variance", ls - rs);
+    } else if (g.raised) {
+      for (const i of g.left) [status.left[i], reason.left[i]] = ["exception", g.raised.reason];
+      for (const i of g.right) [status.right[i], reason.right[i]] = ["exception", g.raised.reason];
+      raisedList.push({ e: g.raised, group: gi });
+      addLine(g.raised.reason, "exception", ls - rs);
+    } else {
+      // A suggestion nobody confirmed yet: its rows are still breaks, with the suggestion attached.
+      for (const i of g.left) unmatched("left", i);
+      for (const i of g.right) unmatched("right", i);
+    }
+  });
+  for (const side of ["left", "right"] as const) {
+    const taken = side === "left" ? takenLeft : takenRight;
+    for (let i = 0; i < sides[side].length; i++) {
+      if (status[side][i] !== undefined) continue;
+      const signed = (sides[side][i]!.amount ?? 0) * (side === "left" ? 1 : -1);
+      const f = frozen[side].get(i);
+      if (explained[side].has(i)) {
+        status[side][i] = "explained";
+        reason[side][i] = "explained";
+        addLine("explained", "explained", signed);
+      } else if (f && f.status !== "unmatched" && f.status !== "matched" && f.status !== "suggested") {
+        status[side][i] = f.status;
+        reason[side][i] = f.reason;
+        addLine(f.reason ?? f.status, f.status === "expected" ? "expected" : "exception", signed);
+      } else if (!taken[i] || groupOf[side][i] === -1) unmatched(side, i);
+    }
+  }
+  cancelled();
+
+  const leftTotalCents = left.rows.reduce((s, r) => s + (r.amount ?? 0), 0);
+  const rightTotalCents = right.rows.reduce((s, r) => s + (r.amount ?? 0), 0);
+  const reconciling = [...lines.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.reason.localeCompare(b.reason));
+  const balance: ReconBalance = {
+    leftTotalCents,
+    rightTotalCents,
+    differenceCents: leftTotalCents - rightTotalCents,
+    leftRows: left.rows.length,
+    rightRows: right.rows.length,
+    matchedLeftCents,
+    matchedRightCents,
+    matchedLeftRows,
+    matchedRightRows,
+    reconciling,
+    unexplainedCents: leftTotalCents - rightTotalCents - reconciling.reduce((s, l) => s + l.amountCents, 0),
+  };
+
+  // ---------------------------------------------------------------- write
+  progress("Saving", 3, 4);
+  const now = new Date().toISOString();
+  const summary = db
+    .transaction((): ReconRunSummary => {
+      const runId = Number(
+        db
+          .prepare(
+            `INSERT INTO recon_run (reconciliation_id, rule_version, rule_hash, input_hash, left_rows, right_rows, changed_rows, actor, started_at, finished_at, summary_json)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
+          )
+          .run(
+            reconId,
+            template.version,
+            ruleHash,
+            inputHash,
+            left.rows.length,
+            right.rows.length,
+            changedRows,
+            options.actor,
+            startedAt,
+            now,
+          ).lastInsertRowid,
+      );
+      db.prepare(
+        "INSERT OR IGNORE INTO recon_rule_set (template_id, version, definition_json, definition_hash, first_loaded_at) VALUES (?, ?, ?, ?, ?)",
+      ).run(template.id, template.version, JSON.stringify(template), ruleHash, now);
+      // Set-based: a rule change can drop every group of a million-row reconciliation.
+      db.exec("CREATE TEMP TABLE IF NOT EXISTS recon_dropped (id INTEGER PRIMARY KEY); DELETE FROM recon_dropped;");
+      const addDropped = db.prepare("INSERT INTO recon_dropped (id) VALUES (?)");
+      for (const id of droppedGroups) addDropped.run(id);
+      db.exec(`UPDATE recon_item SET group_id = NULL WHERE group_id IN (SELECT id FROM recon_dropped);
+        UPDATE recon_exception SET group_id = NULL WHERE group_id IN (SELECT id FROM recon_dropped);
+        DELETE FROM match_group WHERE id IN (SELECT id FROM recon_dropped);
+        DELETE FROM recon_dropped;`);
+      const deleteItem = db.prepare("DELETE FROM recon_item WHERE id = ?");
+      for (const item of vanished) deleteItem.run(item.id);
+
+      const insertGroup = db.prepare(
+        `INSERT INTO match_group (reconciliation_id, run_id, pass_id, kind, score, explanation, left_cents, right_cents, locked, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+      );
+      const setGroupKind = db.prepare("UPDATE match_group SET kind = ? WHERE id = ? AND kind <> ?");
+      const groupIds = groups.map((g) => {
+        if (g.existingId !== null) {
+          setGroupKind.run(g.kind, g.existingId, g.kind);
+          return g.existingId;
+        }
+        const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
+        const rs = g.right.reduce((s, i) => s + (right.rows[i]!.amount ?? 0), 0);
+        return Number(
+          insertGroup.run(reconId, runId, g.passId, g.kind, g.score, g.explanation, ls, rs, options.actor, now).lastInsertRowid,
+        );
+      });
+
+      const insertItem = db.prepare(
+        `INSERT INTO recon_item (reconciliation_id, side, row_key, member_keys, source_table, source_id, amount_cents, row_date, fields_json, row_hash, group_id, status, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const updateItem = db.prepare(
+        `UPDATE recon_item SET member_keys = ?, source_table = ?, source_id = ?, amount_cents = ?, row_date = ?, fields_json = ?, row_hash = ?,
+           group_id = ?, status = ?, reason = ? WHERE id = ?`,
+      );
+      const updateState = db.prepare("UPDATE recon_item SET group_id = ?, status = ?, reason = ? WHERE id = ?");
+      for (const side of ["left", "right"] as const) {
+        const rows: LoadedRow[] = sides[side];
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          const g = groupOf[side][i]!;
+          const gid = g >= 0 ? groupIds[g]! : null;
+          const st = status[side][i] ?? "unmatched";
+          const rs = reason[side][i] ?? null;
+          const p = prev[side].get(row.key);
+          if (!p) {
+            insertItem.run(
+              reconId,
+              side,
+              row.key,
+              row.memberKeys,
+              row.sourceTable,
+              row.sourceId,
+              row.amount,
+              row.rowDate,
+              row.json,
+              row.hash,
+              gid,
+              st,
+              rs,
+            );
+          } else if (p.row_hash !== row.hash) {
+            updateItem.run(row.memberKeys, row.sourceTable, row.sourceId, row.amount, row.rowDate, row.json, row.hash, gid, st, rs, p.id);
+          } else if (p.group_id !== gid || p.status !== st || p.reason !== rs) {
+            updateState.run(gid, st, rs, p.id);
+          }
+        }
+      }
+
+      // Exceptions keep their owner, comments and age across runs: they are found again by fingerprint.
+      const existingExceptions = new Map(
+        (
+          db.prepare("SELECT id, fingerprint, status, locked FROM recon_exception WHERE reconciliation_id = ?").all(reconId) as {
+            id: number;
+            fingerprint: string;
+            status: string;
+            locked: number;
+          }[]
+        ).map((e) => [e.fingerprint, e] as const),
+      );
+      const insertException = db.prepare(
+        `INSERT INTO recon_exception (reconciliation_id, fingerprint, reason, status, amount_cents, lag_days, reason_code, expected, found, message,
+           left_keys_json, right_keys_json, group_id, opened_at, last_seen_run_id)
+         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const refreshException = db.prepare(
+        `UPDATE recon_exception SET amount_cents = ?, lag_days = ?, reason_code = ?, expected = ?, found = ?, message = ?, group_id = ?, last_seen_run_id = ?,
+           status = CASE WHEN status = 'cleared' THEN 'open' ELSE status END WHERE id = ? AND locked = 0`,
+      );
+      const insertCorrection = db.prepare(
+        `INSERT OR IGNORE INTO proposed_correction (reconciliation_id, exception_id, kind, status, summary, amount_cents, payload_json, created_at, run_id)
+         VALUES (?, ?, ?, 'proposed', ?, ?, ?, ?, ?)`,
+      );
+      const seen = new Set<string>();
+      const exceptionsByReason: ReconRunSummary["exceptionsByReason"] = {};
+      let corrections = 0;
+      // Exceptions name records, not side rows: a composite row (a department with its crosswalk
+      // and cost center) expands to its member records, or to the rule's own key column.
+      const recordKeys = (rows: LoadedRow[], column: string | undefined) =>
+        rows.flatMap((r) => {
+          const from = column ? r.values[column] : r.memberKeys;
+          return typeof from === "string" && from !== "" ? from.split(" ").filter(Boolean) : [r.key];
+        });
+      for (const { e, group } of raisedList) {
+        e.leftKeys = recordKeys(e.leftRows as LoadedRow[], e.rule?.keysFrom?.left);
+        e.rightKeys = recordKeys(e.rightRows as LoadedRow[], e.rule?.keysFrom?.right);
+        const fp = fingerprintOf(e.reason, e.leftKeys, e.rightKeys);
+        if (seen.has(fp)) continue;
+        seen.add(fp);
+        const byReason = (exceptionsByReason[e.reason] ??= { count: 0, amountCents: 0 });
+        byReason.count++;
+        byReason.amountCents += e.amountCents ?? 0;
+        const gid = group === null ? null : groupIds[group]!;
+        const old = existingExceptions.get(fp);
+        let exceptionId: number;
+        if (old) {
+          exceptionId = old.id;
+          refreshException.run(e.amountCents, e.lagDays, e.reasonCode, e.expected, e.found, e.message, gid, runId, old.id);
+        } else {
+          exceptionId = Number(
+            insertException.run(
+              reconId,
+              fp,
+              e.reason,
+              e.amountCents,
+              e.lagDays,
+              e.reasonCode,
+              e.expected,
+              e.found,
+              e.message,
+              JSON.stringify(e.leftKeys),
+              JSON.stringify(e.rightKeys),
+              gid,
+              now,
+              runId,
+            ).lastInsertRowid,
+          );
+        }
+        const draft = buildCorrection(e, template, period);
+        if (draft) {
+          const r = insertCorrection.run(
+            reconId,
+            exceptionId,
+            draft.kind,
+            draft.summary,
+            draft.amountCents,
+            JSON.stringify(draft.payload),
+            now,
+            runId,
+          );
+          corrections += r.changes;
+        }
+      }
+      // A break no longer found is cleared (kept, with its history), and its proposals withdrawn.
+      const clear = db.prepare("UPDATE recon_exception SET status = 'cleared', last_seen_run_id = ? WHERE id = ?");
+      const withdraw = db.prepare("UPDATE proposed_correction SET status = 'withdrawn' WHERE exception_id = ? AND status = 'proposed'");
+      for (const [fp, e] of existingExceptions) {
+        if (seen.has(fp) || e.locked === 1 || signedOff || e.status !== "open") continue;
+        clear.run(runId, e.id);
+        withdraw.run(e.id);
+      }
+
+      const passes: PassCount[] = template.passes.map((p) => ({
+        passId: p.id,
+        label: p.label,
+        groups: 0,
+        suggested: 0,
+        leftRows: 0,
+        rightRows: 0,
+      }));
+      let manualGroups = 0;
+      for (const g of groups) {
+        if (g.kind === "manual") {
+          manualGroups++;
+          continue;
+        }
+        const pc = passes.find((p) => p.passId === g.passId);
+        if (!pc) continue;
+        if (g.kind === "suggested") pc.suggested++;
+        else {
+          pc.groups++;
+          pc.leftRows += g.left.length;
+          pc.rightRows += g.right.length;
+        }
+      }
+      const expectedByReason: Record<string, number> = {};
+      for (const l of reconciling) if (l.kind === "expected") expectedByReason[l.reason] = l.items;
+      const result: ReconRunSummary = {
+        runId,
+        reconciliationId: reconId,
+        templateId,
+        period,
+        window: { from: window.from, to: window.to },
+        ruleVersion: template.version,
+        ruleHash,
+        inputHash,
+        leftRows: left.rows.length,
+        rightRows: right.rows.length,
+        changedRows,
+        keptGroups,
+        manualGroups,
+        passes,
+        exceptionsByReason,
+        expectedByReason,
+        corrections,
+        balance,
+        durationMs: Date.now() - t0,
+      };
+      db.prepare("UPDATE recon_run SET summary_json = ?, finished_at = ? WHERE id = ?").run(
+        JSON.stringify(result),
+        new Date().toISOString(),
+        runId,
+      );
+      db.prepare("UPDATE reconciliation SET last_run_id = ? WHERE id = ?").run(runId, reconId);
+      appendAudit(store, {
+        actor: options.actor,
+        action: "recon-run",
+        entityType: "reconciliation",
+        entityId: `${templateId}/${period}`,
+        after: {
+          runId,
+          ruleVersion: template.version,
+          ruleHash,
+          inputHash,
+          leftRows: result.leftRows,
+          rightRows: result.rightRows,
+          changedRows,
+          exceptions: Object.fromEntries(Object.entries(exceptionsByReason).map(([k, v]) => [k, v.count])),
+          unexplainedCents: balance.unexplainedCents,
+        },
+      });
+      return result;
+    })
+    .immediate();
+  summary.durationMs = Date.now() - t0;
+  progress("Done", 4, 4);
+  return summary;
+}

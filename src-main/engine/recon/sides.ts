@@ -1,0 +1,89 @@
+import { createHash } from "node:crypto";
+import type { SideSpec } from "../../../src-shared/reconRules";
+import { UserError } from "../handlerRegistry";
+import type { SideRow } from "../match/matcher";
+import type { Store } from "../store/store";
+
+/** A side row with what the store keeps of it. */
+export interface LoadedRow extends SideRow {
+  sourceTable: string | null;
+  sourceId: number | null;
+  rowDate: string | null;
+  memberKeys: string | null;
+  hash: string;
+  /** The row as JSON (what `recon_item.fields_json` stores). */
+  json: string;
+}
+
+export interface LoadedSide {
+  rows: LoadedRow[];
+  columns: string[];
+  /** SHA-256 over the rows' hashes in order. */
+  hash: string;
+}
+
+export interface PeriodWindow {
+  period: string;
+  from: string;
+  to: string;
+}
+
+export function periodWindow(period: string, runOutDays: number): PeriodWindow {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new UserError("BAD_PERIOD", `A period is YYYY-MM, found "${period}".`);
+  const [y, m] = period.split("-").map(Number) as [number, number];
+  const last = new Date(Date.UTC(y, m, 0));
+  const to = new Date(last.getTime() + runOutDays * 86_400_000).toISOString().slice(0, 10);
+  return { period, from: `${period}-01`, to };
+}
+
+const REQUIRED = ["row_key", "source_table", "source_id"];
+
+/**
+ * Runs a side's query. The statement must be read-only (better-sqlite3 reports it) and
+ * return the required columns; a side that breaks either is refused with a readable error.
+ */
+export function loadSide(store: Store, templateId: string, sideName: "left" | "right", spec: SideSpec, window: PeriodWindow): LoadedSide {
+  let stmt;
+  try {
+    stmt = store.sqlite.prepare(spec.sql);
+  } catch (error) {
+    throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: the query does not compile: ${(error as Error).message}`);
+  }
+  if (!stmt.reader || !stmt.readonly)
+    throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: the query must be a read-only SELECT.`);
+  const columns = stmt.columns().map((c) => c.name);
+  const missing = REQUIRED.filter((c) => !columns.includes(c));
+  if (missing.length > 0)
+    throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: the query lacks ${missing.join(", ")}.`);
+  const params: Record<string, string> = {};
+  for (const name of ["period", "from", "to"] as const) if (new RegExp(`:${name}\\b`).test(spec.sql)) params[name] = window[name];
+
+  const rows: LoadedRow[] = [];
+  const seen = new Map<string, number>();
+  const all = createHash("sha256");
+  for (const raw of stmt.iterate(params) as IterableIterator<Record<string, unknown>>) {
+    let key = String(raw.row_key);
+    const n = seen.get(key);
+    if (n !== undefined) {
+      // Natural keys must be unique on a side; a repeat is kept, distinguishable, not dropped.
+      seen.set(key, n + 1);
+      key = `${key}#${n + 1}`;
+    } else seen.set(key, 1);
+    const json = JSON.stringify(raw);
+    const hash = createHash("sha1").update(json).digest("base64");
+    all.update(hash);
+    const amount = raw.amount_cents;
+    rows.push({
+      key,
+      amount: amount === null || amount === undefined ? null : Number(amount),
+      values: raw,
+      sourceTable: (raw.source_table as string | null) ?? null,
+      sourceId: (raw.source_id as number | null) ?? null,
+      rowDate: (raw.row_date as string | null | undefined) ?? null,
+      memberKeys: (raw.member_keys as string | null | undefined) ?? null,
+      hash,
+      json,
+    });
+  }
+  return { rows, columns, hash: all.digest("hex") };
+}
