@@ -189,6 +189,12 @@ const commands: Record<string, Command> = {
         out(`wrote ${result.files.length} files to ${result.outDir}`);
         if (result.ingest) {
           out(`loaded ${result.ingest.loaded} records, ${result.ingest.quarantined} quarantined, ${result.ingest.duplicates} duplicates`);
+          for (const run of result.reconciliations) {
+            const exceptions = Object.values(run.exceptionsByReason).reduce((n, e) => n + e.count, 0);
+            out(
+              `reconciled ${run.templateId}: ${exceptions} exceptions, unexplained difference ${(run.balance.unexplainedCents / 100).toFixed(2)}`,
+            );
+          }
         }
         return 0;
       } finally {

@@ -2,9 +2,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IngestResult } from "../../src-shared/api";
+import type { ReconRunSummary } from "../../src-shared/api/recon";
 import { generateHealthSystem, mappingProfiles } from "../../fixtures/generator";
 import { ensureDemoUsers } from "../engine/auth/users";
 import { ingestPaths } from "../engine/ingest/ingestPaths";
+import { runReconciliation } from "../engine/recon/run";
+import { BUILT_IN_TEMPLATES } from "../engine/recon/templates";
 import { saveProfile } from "../engine/ingest/profiles";
 import type { Store } from "../engine/store/store";
 
@@ -21,6 +24,7 @@ export interface DemoResult {
   outDir: string;
   files: string[];
   ingest: IngestResult | null;
+  reconciliations: ReconRunSummary[];
 }
 
 /**
@@ -38,7 +42,7 @@ export async function buildDemo(store: Store | null, options: DemoOptions = {}):
     ...(options.period ? { period: options.period } : {}),
     onProgress: (p) => options.onProgress?.(`generating ${p.phase}: ${p.done}/${p.total}`),
   });
-  if (!store) return { outDir, files: generated.files, ingest: null };
+  if (!store) return { outDir, files: generated.files, ingest: null, reconciliations: [] };
   ensureDemoUsers(store);
   for (const profile of mappingProfiles) saveProfile(store, profile);
   // The data files, not truth.json or manifest.json; and not the message stream, which
@@ -47,5 +51,10 @@ export async function buildDemo(store: Store | null, options: DemoOptions = {}):
   const ingest = ingestPaths(store, dataFiles, {
     onProgress: (p) => options.onProgress?.(`importing ${p.file} (${p.fileIndex + 1}/${p.files}): ${p.done}/${p.total}`),
   });
-  return { outDir, files: generated.files, ingest };
+  // The workbench opens on reconciled data: every template, for the demo's month.
+  const reconciliations = BUILT_IN_TEMPLATES.map((template) => {
+    options.onProgress?.(`reconciling ${template.name}`);
+    return runReconciliation(store, template.id, generated.manifest.period, { actor: "system" });
+  });
+  return { outDir, files: generated.files, ingest, reconciliations };
 }

@@ -1,3 +1,4 @@
+import { afterReconChange } from "../audit/handlers";
 import type { EngineContext } from "../handlerRegistry";
 import { UserError } from "../handlerRegistry";
 import {
@@ -37,8 +38,10 @@ function ref(args: { templateId?: unknown; period?: unknown } | null | undefined
 
 /** Registers the recon capability's methods (declared in src-shared/api/recon.ts). Thin: validate, call the domain, return. */
 export function registerReconHandlers({ store, events, registry }: EngineContext): void {
-  const changed = (templateId: string, period: string, runId: number | null = null) => {
+  // Grids refresh, and a sign-off whose figures this changed is voided at once (strict tie-out).
+  const changed = (templateId: string, period: string, actor: string, runId: number | null = null) => {
     events.emit("recon/changed", { templateId, period, runId });
+    afterReconChange({ store, events }, templateId, period, actor);
   };
   registry.register("recon/templates", () => listTemplates());
   registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
@@ -48,7 +51,7 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
     (args, call) => {
       const { templateId, period } = ref(args);
       const summary = runReconciliation(store, templateId, period, { actor: call.actor });
-      changed(templateId, period, summary.runId);
+      changed(templateId, period, call.actor, summary.runId);
       return summary;
     },
     "preparer",
@@ -74,7 +77,7 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
     (args, call) => {
       const { templateId, period } = ref(args);
       const group = matchManual(store, call.actor, { ...args, templateId, period });
-      changed(templateId, period);
+      changed(templateId, period, call.actor);
       return group;
     },
     "preparer",
@@ -86,7 +89,7 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
     (args, call) => {
       const { templateId, period } = ref(args);
       const result = explainItems(store, call.actor, { ...args, templateId, period });
-      changed(templateId, period);
+      changed(templateId, period, call.actor);
       return result;
     },
     "preparer",
@@ -96,7 +99,7 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
     (args, call) => {
       const { templateId, period } = ref(args);
       const result = lockReconciliation(store, call.actor, { templateId, period, locked: args.locked !== false });
-      changed(templateId, period);
+      changed(templateId, period, call.actor);
       return result;
     },
     "reviewer",
