@@ -213,6 +213,12 @@ export interface OutboundHandlers {
   "adjustments/createMasterDataFix": { args: MasterDataFixInput; result: AdjustmentDetail };
   /** Create a draft from a reconciliation's proposed correction. */
   "adjustments/createFromProposal": { args: { proposal: ProposedCorrection }; result: AdjustmentDetail };
+  /**
+   * Turn a reconciliation's proposed correction (see `recon/corrections`) into draft
+   * adjustments — one journal per accounting period — and mark the correction accepted,
+   * in one transaction. Preparer only.
+   */
+  "adjustments/createFromCorrection": { args: { correctionId: number }; result: AdjustmentDetail[] };
   /** Replace a draft's or rejected adjustment's content (a rejected one goes back to draft). Preparer only. */
   "adjustments/update": {
     args: { id: number; journal?: JournalInput; inventory?: InventoryAdjustmentInput; masterData?: MasterDataFixInput };
@@ -265,6 +271,7 @@ export const OUTBOUND_METHODS = [
   "adjustments/createInventory",
   "adjustments/createMasterDataFix",
   "adjustments/createFromProposal",
+  "adjustments/createFromCorrection",
   "adjustments/update",
   "adjustments/submit",
   "adjustments/approve",

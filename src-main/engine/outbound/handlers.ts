@@ -1,5 +1,8 @@
 import type { AdjustmentDetail } from "../../../src-shared/api/outbound";
-import { requireUser, type EngineContext } from "../handlerRegistry";
+import { requireUser, UserError, type EngineContext } from "../handlerRegistry";
+import { setCorrectionStatus } from "../recon/decisions";
+import { listCorrections } from "../recon/queries";
+import { proposalsFromReconCorrection } from "./fromReconCorrection";
 import {
   approveAdjustment,
   createFromProposal,
@@ -50,6 +53,26 @@ export function registerOutboundHandlers({ store, events, registry }: EngineCont
   registry.register(
     "adjustments/createFromProposal",
     (args, call) => changed(createFromProposal(store, call.actor, args?.proposal)),
+    "preparer",
+  );
+  registry.register(
+    "adjustments/createFromCorrection",
+    (args, call) => {
+      const correction = listCorrections(store, { correctionId: Number(args?.correctionId) }).items[0];
+      if (!correction) throw new UserError("NOT_FOUND", `There is no proposed correction ${String(args?.correctionId)}.`);
+      if (correction.status !== "proposed") {
+        throw new UserError("NOT_PROPOSED", `Correction ${correction.correctionId} is already ${correction.status}.`);
+      }
+      const proposals = proposalsFromReconCorrection(correction, loadOutboundSettings(store).ledgerId);
+      const created = store.sqlite
+        .transaction(() => {
+          const details = proposals.map((proposal) => createFromProposal(store, call.actor, proposal));
+          setCorrectionStatus(store, call.actor, [correction.correctionId], "accepted");
+          return details;
+        })
+        .immediate();
+      return created.map(changed);
+    },
     "preparer",
   );
   registry.register("adjustments/update", (args, call) => changed(updateAdjustment(store, requireUser(call), args)), "preparer");

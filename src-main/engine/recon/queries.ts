@@ -426,10 +426,23 @@ interface CorrectionRow {
 
 export function listCorrections(
   store: Store,
-  args: { templateId?: string; period?: string; status?: string[]; kind?: string[]; limit?: number; offset?: number; exceptionId?: number },
+  args: {
+    templateId?: string;
+    period?: string;
+    status?: string[];
+    kind?: string[];
+    limit?: number;
+    offset?: number;
+    exceptionId?: number;
+    correctionId?: number;
+  },
 ): { items: ProposedCorrection[]; total: number } {
   const where = ["1 = 1"];
   const params: Param[] = [];
+  if (args.correctionId !== undefined) {
+    where.push("p.id = ?");
+    params.push(args.correctionId);
+  }
   if (args.templateId) {
     where.push("c.template_id = ?");
     params.push(args.templateId);
