@@ -1,6 +1,7 @@
 import { useApiQuery } from "../api/hooks";
 import { BarChart, StackedBars } from "../components/Charts";
 import { ConnectorsTable } from "../components/ConnectorsTable";
+import { ReconTiles } from "../components/recon/ReconTiles";
 import { formatMoney, formatNumber, formatTimestamp } from "../format";
 import type { Route } from "../routes";
 
@@ -42,6 +43,8 @@ export function DashboardPage({ navigate }: { navigate: (route: Route) => void }
   return (
     <section>
       <h2>Dashboard</h2>
+      <ReconTiles navigate={navigate} />
+      <h3 className="dash-subhead">Data and intake</h3>
       <div className="tiles" data-testid="dashboard-tiles">
         {lag && lag.charges > 0 && (
           <button

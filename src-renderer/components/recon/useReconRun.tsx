@@ -1,0 +1,99 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { EngineEvents, JobInfo } from "../../../src-shared/api";
+import { call } from "../../api/client";
+import { useEvent } from "../../api/hooks";
+
+export interface RunningRecon {
+  jobId: string | null;
+  templateId: string;
+  period: string;
+  phase: string;
+  done: number;
+  total: number | null;
+}
+
+/**
+ * Runs reconciliations as background jobs (progress and cancel) and reports how each ended.
+ * The job can finish before `jobs/start` answers on a small store, so finished jobs are remembered.
+ */
+export function useReconRun(onFinished: (job: JobInfo, templateId: string, period: string) => void) {
+  const [running, setRunning] = useState<RunningRecon[]>([]);
+  const runningRef = useRef<RunningRecon[]>([]);
+  const finishedEarly = useRef(new Map<string, JobInfo>());
+  const onFinishedRef = useRef(onFinished);
+  useEffect(() => {
+    onFinishedRef.current = onFinished;
+  });
+
+  const update = useCallback((fn: (list: RunningRecon[]) => RunningRecon[]) => {
+    runningRef.current = fn(runningRef.current);
+    setRunning(runningRef.current);
+  }, []);
+
+  const finish = useCallback(
+    (job: JobInfo) => {
+      const mine = runningRef.current.find((r) => r.jobId === job.id);
+      if (!mine) return;
+      update((list) => list.filter((r) => r !== mine));
+      onFinishedRef.current(job, mine.templateId, mine.period);
+    },
+    [update],
+  );
+
+  useEvent(
+    "job/progress",
+    useCallback(
+      (p: EngineEvents["job/progress"]) =>
+        update((list) => list.map((r) => (r.jobId === p.jobId ? { ...r, phase: p.phase, done: p.done, total: p.total } : r))),
+      [update],
+    ),
+  );
+  useEvent(
+    "job/finished",
+    useCallback(
+      (job: JobInfo) => {
+        if (job.kind !== "recon") return;
+        finishedEarly.current.set(job.id, job);
+        finish(job);
+      },
+      [finish],
+    ),
+  );
+
+  const start = useCallback(
+    async (templateId: string, period: string): Promise<void> => {
+      const pending: RunningRecon = { jobId: null, templateId, period, phase: "Starting…", done: 0, total: null };
+      update((list) => [...list, pending]);
+      try {
+        const { jobId } = await call("jobs/start", { kind: "recon", params: { templateId, period } });
+        update((list) => list.map((r) => (r === pending ? { ...r, jobId } : r)));
+        const early = finishedEarly.current.get(jobId);
+        if (early) finish(early);
+      } catch (error) {
+        update((list) => list.filter((r) => r !== pending));
+        throw error;
+      }
+    },
+    [finish, update],
+  );
+
+  const cancel = useCallback((jobId: string) => call("jobs/cancel", { jobId }), []);
+  const runningFor = useCallback(
+    (templateId: string, period: string) => running.find((r) => r.templateId === templateId && r.period === period) ?? null,
+    [running],
+  );
+  return { running, start, cancel, runningFor };
+}
+
+/** A run's progress with its cancel button, next to the Run button that started it. */
+export function RunProgress({ run, onCancel }: { run: RunningRecon; onCancel: () => void }) {
+  return (
+    <span className="run-progress" role="status" aria-live="polite" data-testid="run-progress">
+      <span className="job-phase">{run.phase}</span>
+      <progress max={run.total ?? undefined} value={run.total ? run.done : undefined} aria-label="run progress" />
+      <button type="button" onClick={onCancel} disabled={!run.jobId}>
+        Cancel
+      </button>
+    </span>
+  );
+}
