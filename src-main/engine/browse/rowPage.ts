@@ -1,6 +1,7 @@
 import type { ColumnFilter, ColumnInfo, ColumnKind, RowPage, SortSpec } from "../../../src-shared/api";
 import { CANONICAL_TABLES, recordTypeOfTable } from "../store/canonicalTables";
 import type { Store } from "../store/store";
+import { pagedRows } from "./pagedQuery";
 import { UserError } from "../handlerRegistry";
 
 const MAX_PAGE = 1000;
@@ -99,113 +100,21 @@ export function rowPage(
   }
   const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
   const orderParts = (request.sort ?? []).map((s) => `${column(s.column).name} ${s.direction === "desc" ? "DESC" : "ASC"}`);
-  orderParts.push("id ASC"); // a stable order so pages never overlap or skip
+  // A stable order so pages never overlap or skip; the tie-break runs the same way as the
+  // last sort key, so an index on that key serves the whole order.
+  orderParts.push(`id ${(request.sort ?? []).at(-1)?.direction === "desc" ? "DESC" : "ASC"}`);
   const orderSql = orderParts.join(", ");
 
-  // The first pages straight from the table (a top-N sort is fast); deeper pages from a
-  // materialized order, so a page far down a million rows costs the same as the first.
-  // Unsorted, the rowid order is an index walk, cheap for the first pages. Sorted or
-  // filtered, every direct page is a full top-N pass, so only the first page is read
-  // directly and the order is materialized right after it, before the user scrolls.
-  const plain = (request.sort ?? []).length === 0 && where.length === 0;
-  if (offset === 0 || (plain && offset + limit <= DIRECT_ROWS)) {
-    const rows = store.sqlite
-      .prepare(`SELECT * FROM ${table} ${whereSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset) as Record<string, string | number | null>[];
-    const total = countRows(store, table, whereSql, params);
-    if (!plain && total > limit) {
-      setImmediate(() => {
-        // Best effort: the next deep page builds it anyway if this could not (store closed meanwhile).
-        if (store.sqlite.open) materializedOrder(store, table, whereSql, orderSql, params);
-      });
-    }
-    return { columns, rows, total, offset };
-  }
-  const order = materializedOrder(store, table, whereSql, orderSql, params);
-  const rows = store.sqlite
-    .prepare(`SELECT t.* FROM ${order.name} o JOIN ${table} t ON t.id = o.row_id WHERE o.pos > ? AND o.pos <= ? ORDER BY o.pos`)
-    .all(offset, offset + limit) as Record<string, string | number | null>[];
-  return { columns, rows, total: order.total, offset };
-}
-
-/** Pages this deep are read directly; beyond them the order is materialized once. */
-const DIRECT_ROWS = 2_000;
-const MAX_ORDERS = 8;
-
-interface Materialized {
-  name: string;
-  total: number;
-  /** The store's state when it was built: any write since makes it stale. */
-  dataVersion: number;
-  totalChanges: number;
-  usedAt: number;
-}
-
-const orders = new WeakMap<Store, Map<string, Materialized>>();
-const counts = new WeakMap<Store, Map<string, { total: number; dataVersion: number; totalChanges: number }>>();
-let nextOrder = 1;
-
-/** Rows this module itself inserted into TEMP tables, which are not changes to the data. */
-const ownTempChanges = new WeakMap<Store, number>();
-
-function storeVersion(store: Store): { dataVersion: number; totalChanges: number } {
-  return {
-    // data_version changes when another connection (a job's worker) commits; total_changes
-    // when this connection writes, less what this module wrote into its own TEMP tables.
-    dataVersion: store.sqlite.pragma("data_version", { simple: true }) as number,
-    totalChanges: (store.sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n - (ownTempChanges.get(store) ?? 0),
-  };
-}
-
-function countRows(store: Store, table: string, whereSql: string, params: (string | number | null)[]): number {
-  const key = JSON.stringify([table, whereSql, params]);
-  const version = storeVersion(store);
-  let cache = counts.get(store);
-  if (!cache) counts.set(store, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit && hit.dataVersion === version.dataVersion && hit.totalChanges === version.totalChanges) return hit.total;
-  const total = (store.sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table} ${whereSql}`).get(...params) as { n: number }).n;
-  cache.set(key, { total, ...version });
-  return total;
-}
-
-/**
- * The row ids of a query in display order, in a TEMP table keyed by position. Built once
- * per (table, filter, sort) and reused while the store is unchanged, so scrolling to row
- * 1,900,000 is an indexed range read, not a skip over 1.9 million rows.
- */
-function materializedOrder(
-  store: Store,
-  table: string,
-  whereSql: string,
-  orderSql: string,
-  params: (string | number | null)[],
-): Materialized {
-  const key = JSON.stringify([table, whereSql, orderSql, params]);
-  const version = storeVersion(store);
-  let cache = orders.get(store);
-  if (!cache) orders.set(store, (cache = new Map()));
-  const hit = cache.get(key);
-  if (hit && hit.dataVersion === version.dataVersion && hit.totalChanges === version.totalChanges) {
-    hit.usedAt = Date.now();
-    return hit;
-  }
-  if (hit) {
-    store.sqlite.exec(`DROP TABLE IF EXISTS temp.${hit.name}`);
-    cache.delete(key);
-  }
-  if (cache.size >= MAX_ORDERS) {
-    const oldest = [...cache.entries()].sort((a, b) => a[1].usedAt - b[1].usedAt)[0]!;
-    store.sqlite.exec(`DROP TABLE IF EXISTS temp.${oldest[1].name}`);
-    cache.delete(oldest[0]);
-  }
-  const name = `grid_order_${nextOrder++}`;
-  store.sqlite.exec(`CREATE TEMP TABLE ${name} (pos INTEGER PRIMARY KEY, row_id INTEGER NOT NULL)`);
-  const inserted = store.sqlite
-    .prepare(`INSERT INTO temp.${name} (row_id) SELECT id FROM ${table} ${whereSql} ORDER BY ${orderSql}`)
-    .run(...params).changes;
-  ownTempChanges.set(store, (ownTempChanges.get(store) ?? 0) + inserted);
-  const materialized: Materialized = { name, total: inserted, ...version, usedAt: Date.now() };
-  cache.set(key, materialized);
-  return materialized;
+  const page = pagedRows(store, {
+    select: "SELECT t.*",
+    from: `${table} t`,
+    idColumn: "t.id",
+    whereSql,
+    params,
+    orderSql,
+    plain: (request.sort ?? []).length === 0 && where.length === 0,
+    offset,
+    limit,
+  });
+  return { columns, rows: page.rows as Record<string, string | number | null>[], total: page.total, offset };
 }

@@ -16,6 +16,7 @@ import type {
 } from "../../../src-shared/api/recon";
 import type { ReconTemplate, TemplateInfo } from "../../../src-shared/reconRules";
 import { UserError } from "../handlerRegistry";
+import { pagedRows } from "../browse/pagedQuery";
 import type { Store } from "../store/store";
 import { templateOrThrow } from "./run";
 import { BUILT_IN_TEMPLATES } from "./templates";
@@ -198,8 +199,10 @@ interface ItemRow {
   fields_json: string;
 }
 
-const ITEM_SELECT = `SELECT i.id, i.side, i.row_key, i.amount_cents, i.row_date, i.status, i.reason, i.group_id, g.kind, g.pass_id, g.score,
-  i.locked, i.explained_note, i.fields_json FROM recon_item i LEFT JOIN match_group g ON g.id = i.group_id`;
+const ITEM_SELECT_COLUMNS = `SELECT i.id, i.side, i.row_key, i.amount_cents, i.row_date, i.status, i.reason, i.group_id, g.kind, g.pass_id, g.score,
+  i.locked, i.explained_note, i.fields_json`;
+const ITEM_FROM = "recon_item i LEFT JOIN match_group g ON g.id = i.group_id";
+const ITEM_SELECT = `${ITEM_SELECT_COLUMNS} FROM ${ITEM_FROM}`;
 
 function toRow(r: ItemRow): ReconRow {
   return {
@@ -251,16 +254,26 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
     else if (/^[a-z_][a-z0-9_]*$/.test(s.column)) order.push(`json_extract(i.fields_json, '$.${s.column}') ${dir}`);
     else throw new UserError("BAD_REQUEST", `cannot sort by "${s.column}"`);
   }
-  order.push("i.id ASC");
+  // The tie-break runs the same way as the last sort key, so an index on that key serves the whole order.
+  order.push(`i.id ${(args.sort ?? []).at(-1)?.direction === "desc" ? "DESC" : "ASC"}`);
   const limit = Math.min(Math.max(Math.trunc(args.limit) || 100, 1), 5000);
   const offset = Math.max(Math.trunc(args.offset) || 0, 0);
-  const whereSql = where.join(" AND ");
-  const total = (store.sqlite.prepare(`SELECT COUNT(*) AS n FROM recon_item i WHERE ${whereSql}`).get(...params) as { n: number }).n;
-  const rows = (
-    store.sqlite
-      .prepare(`${ITEM_SELECT} WHERE ${whereSql} ORDER BY ${order.join(", ")} LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset) as ItemRow[]
-  ).map(toRow);
+  // Paged like every grid: first page direct, deeper pages from a materialized order (browse/pagedQuery).
+  const page = pagedRows(store, {
+    select: ITEM_SELECT_COLUMNS,
+    from: ITEM_FROM,
+    // The filter is on the items alone; the group join is needed only to sort by pass or score.
+    ...(order.some((o) => o.startsWith("g.")) ? {} : { baseFrom: "recon_item i" }),
+    idColumn: "i.id",
+    whereSql: `WHERE ${where.join(" AND ")}`,
+    params,
+    orderSql: order.join(", "),
+    plain: false,
+    offset,
+    limit,
+  });
+  const total = page.total;
+  const rows = (page.rows as ItemRow[]).map(toRow);
   const template = templateOrThrow(args.templateId);
   let columns: string[] = [];
   try {

@@ -79,6 +79,9 @@ const statements = [
     UNIQUE (reconciliation_id, side, row_key)
   )`,
   `CREATE INDEX recon_item_status ON recon_item(reconciliation_id, side, status)`,
+  // Id order within a side (rowid is the index's last column): the grid's default order and
+  // every sort's tie-break walk an index instead of sorting a million rows.
+  `CREATE INDEX recon_item_side ON recon_item(reconciliation_id, side)`,
   `CREATE INDEX recon_item_group ON recon_item(group_id)`,
   `CREATE INDEX recon_item_amount ON recon_item(reconciliation_id, side, amount_cents)`,
   `CREATE INDEX recon_item_date ON recon_item(reconciliation_id, side, row_date)`,
