@@ -43,6 +43,12 @@ export interface ParseHl7Options {
   fileName: string;
   /** Which system the file came from; default "ehr". */
   system?: SourceSystem;
+  /**
+   * Lines before `text` in its file, when `text` is one piece of a bigger file read in
+   * pieces: every line number (units, segments, issues and their messages) is counted
+   * from here. Default 0.
+   */
+  lineOffset?: number;
 }
 
 /** HL7 v2 versions we accept without a warning (MSH-12.1). */
@@ -95,10 +101,10 @@ function stripTrailingFs(text: string): string {
   return end === text.length ? text : text.slice(0, end);
 }
 
-function* physicalLines(text: string): Generator<PhysicalLine> {
+function* physicalLines(text: string, lineOffset: number): Generator<PhysicalLine> {
   const re = /\r\n|\r|\n/g;
   let pos = 0;
-  let line = 1;
+  let line = 1 + lineOffset;
   for (;;) {
     const m = re.exec(text);
     const end = m ? m.index : text.length;
@@ -194,7 +200,7 @@ export function parseHl7(text: string, opts: ParseHl7Options): ParseResult {
   };
 
   let inBlockComment = false;
-  for (const pl of physicalLines(text)) {
+  for (const pl of physicalLines(text, opts.lineOffset ?? 0)) {
     const t = pl.text;
     let kind: LineKind;
     if (inBlockComment) {

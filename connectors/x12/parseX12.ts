@@ -36,6 +36,11 @@ export type { X12Separators } from "./x12Context";
 
 export interface ParseX12Options {
   fileName: string;
+  /**
+   * Lines before `text` in its file, when `text` is one piece of a bigger file read in
+   * pieces (whole interchanges): line numbers are counted from here. Default 0.
+   */
+  lineOffset?: number;
 }
 
 /** Fixed widths of ISA01..ISA16 (index = element number). */
@@ -79,10 +84,11 @@ function preview(s: string): string {
 class LineCounter {
   private readonly text: string;
   private readonly nl: string;
-  private line = 1;
+  private line: number;
   private next: number;
-  constructor(text: string) {
+  constructor(text: string, lineOffset = 0) {
     this.text = text;
+    this.line = 1 + lineOffset;
     // CR-only files (classic Mac, or CR as the segment terminator with no LF) count CRs.
     this.nl = text.indexOf("\n") >= 0 || text.indexOf("\r") < 0 ? "\n" : "\r";
     this.next = text.indexOf(this.nl);
@@ -127,7 +133,7 @@ export function parseX12(text: string, opts: ParseX12Options): ParseResult {
   const issues: ParseIssue[] = [];
   let format: SourceFormat | null = null;
   try {
-    format = readInterchanges(text, fileName, units, issues);
+    format = readInterchanges(text, fileName, units, issues, opts.lineOffset ?? 0);
   } catch (err) {
     // Never throw at the caller: a bug here must still surface as a readable issue.
     issues.push({
@@ -144,9 +150,9 @@ function guessFormat(fileName: string): SourceFormat {
   return /835/.test(fileName) ? "x12-835" : "x12-837";
 }
 
-function readInterchanges(text: string, fileName: string, units: RawUnit[], issues: ParseIssue[]): SourceFormat | null {
+function readInterchanges(text: string, fileName: string, units: RawUnit[], issues: ParseIssue[], lineOffset: number): SourceFormat | null {
   const len = text.length;
-  const lines = new LineCounter(text);
+  const lines = new LineCounter(text, lineOffset);
   const fileCtx = { fileName, issues };
   let format: SourceFormat | null = null;
   const seenControl = new Map<string, { line: number; text: string }>();
@@ -182,7 +188,7 @@ function readInterchanges(text: string, fileName: string, units: RawUnit[], issu
       });
       return null;
     }
-    const isaLine = new LineCounter(text).at(at);
+    const isaLine = new LineCounter(text, lineOffset).at(at);
     issues.push({
       code: "x12.before-isa",
       severity: "error",
