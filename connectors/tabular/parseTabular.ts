@@ -62,7 +62,7 @@ function noProfileIssue(file: string, headers: string[]): ParseIssue {
 }
 
 /** Turns data rows into units against a compiled profile; shared by the whole-file and streaming paths. */
-class RowUnitBuilder {
+export class RowUnitBuilder {
   constructor(
     private readonly cp: CompiledProfile,
     private readonly file: string,

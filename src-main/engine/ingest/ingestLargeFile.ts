@@ -29,7 +29,8 @@ import { BUILTIN_PROFILES } from "../../../connectors/tabular/builtinProfiles";
 import { type CsvRow, CsvRowReader, isBlankRow } from "../../../connectors/tabular/csvReader";
 import { parseTabular } from "../../../connectors/tabular/parseTabular";
 import { matchProfile } from "../../../connectors/tabular/profiles";
-import { type CompiledProfile, compileProfile, mapRow, type TabularProfile } from "../../../connectors/tabular/rowMapping";
+import { compileProfile, type TabularProfile } from "../../../connectors/tabular/rowMapping";
+import { RowUnitBuilder } from "../../../connectors/tabular/parseTabular";
 import { parseX12 } from "../../../connectors/x12/parseX12";
 import type { Store } from "../store/store";
 import { CHUNK_BYTES, readHead, readTextChunks, scanFile, type FileScan } from "./fileChunks";
@@ -154,33 +155,6 @@ function parsePiece(
   }
 }
 
-/** Mirrors RowUnitBuilder.build in connectors/tabular/parseTabular.ts (not exported); the streaming tests compare the two. */
-function buildRowUnit(cp: CompiledProfile, file: string, width: number, row: CsvRow): RawUnit {
-  const { cells, text, line } = row;
-  const issues: ParseIssue[] = [];
-  for (const e of row.errors) {
-    issues.push({
-      code: "tabular-malformed-row",
-      severity: "error",
-      message: `${file} line ${line}: ${e}`,
-      where: { file, line, segment: String(line) },
-    });
-  }
-  if (cells.length !== width && !(cells.length > width && cells.slice(width).every((c) => c === ""))) {
-    issues.push({
-      code: "tabular-field-count",
-      severity: "error",
-      message: `${file} line ${line}: expected ${width} fields (as in the header row), found ${cells.length}`,
-      where: { file, line, segment: String(line) },
-      expected: `${width} fields`,
-      found: `${cells.length} fields`,
-    });
-  }
-  if (issues.length > 0) return { kind: "csv-row", controlId: null, text, line, records: [], issues };
-  const mapped = mapRow(cp, cells, file, line);
-  return { kind: "csv-row", controlId: mapped.controlId, text, line, records: mapped.records, issues: mapped.issues };
-}
-
 function streamCsv(
   path: string,
   scan: FileScan,
@@ -192,7 +166,7 @@ function streamCsv(
   load: LoadUnits,
 ): void {
   const reader = new CsvRowReader();
-  let mapping: { cp: CompiledProfile; width: number } | null = null;
+  let mapping: { builder: RowUnitBuilder } | null = null;
   let headerSeen = false;
   let stopped = false;
   let batch: RawUnit[] = [];
@@ -210,10 +184,10 @@ function streamCsv(
           stopped = true;
           return;
         }
-        mapping = { cp: compileProfile(profile, row.cells, fileName), width: row.cells.length };
+        mapping = { builder: new RowUnitBuilder(compileProfile(profile, row.cells, fileName), fileName, "csv-row", row.cells.length) };
         continue;
       }
-      batch.push(buildRowUnit(mapping!.cp, fileName, mapping!.width, row));
+      batch.push(mapping!.builder.build(row.cells, row.text, row.line, row.errors));
     }
   };
   let bytesRead = 0;
