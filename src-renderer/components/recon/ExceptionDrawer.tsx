@@ -28,6 +28,10 @@ export function ExceptionDrawer({
   onClose: () => void;
 }) {
   const detail = useApiQuery("exceptions/get", { exceptionId });
+  // The adjustments made for this exception, with their approval and outbox status (issue 6).
+  const adjustments = useApiQuery("adjustments/list", { exceptionRef: String(exceptionId) });
+  useEvent("outbox/changed", adjustments.reload);
+  useEvent("adjustments/changed", adjustments.reload);
   const reload = detail.reload;
   useEffect(() => {
     if (version > 0) reload();
@@ -168,7 +172,44 @@ export function ExceptionDrawer({
                 {detail.data.corrections.map((c) => (
                   <li key={c.correctionId}>
                     {c.summary} <span className="muted">({c.status})</span>{" "}
-                    {c.amountCents !== null && <span className="num">{formatMoney(c.amountCents)}</span>}
+                    {c.amountCents !== null && <span className="num">{formatMoney(c.amountCents)}</span>}{" "}
+                    {c.status === "proposed" && user.roles.some((r) => r === "preparer" || r === "admin") && (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(async () => {
+                            const created = await call("adjustments/createFromCorrection", { correctionId: c.correctionId });
+                            adjustments.reload();
+                            return `Draft ${created.map((a) => a.number).join(", ")} created from the proposed correction`;
+                          })
+                        }
+                      >
+                        Create adjustment
+                      </button>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {adjustments.data && adjustments.data.length > 0 && (
+            <section data-testid="exception-adjustments">
+              <h4>Adjustments</h4>
+              <ul className="plain-list">
+                {adjustments.data.map((a) => (
+                  <li key={a.id}>
+                    <button type="button" className="link" onClick={() => navigate({ page: "adjustments", sub: String(a.id) })}>
+                      {a.number}
+                    </button>{" "}
+                    {a.status}
+                    {a.outbox && (
+                      <span className="muted">
+                        {" "}
+                        · outbox {a.outbox.status}
+                        {a.outbox.erpDocumentId ? ` (ERP ${a.outbox.erpDocumentId})` : ""}
+                      </span>
+                    )}{" "}
+                    <span className="num">{formatMoney(a.amountCents)}</span>
                   </li>
                 ))}
               </ul>
