@@ -82,8 +82,35 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
     },
     "preparer",
   );
-  registry.register("recon/confirm", (args, call) => confirmGroups(store, call.actor, args?.groupIds), "preparer");
-  registry.register("recon/unmatch", (args, call) => unmatchGroups(store, call.actor, args?.groupIds, args?.reason), "preparer");
+  // Actions addressed by group or exception ids: find their reconciliations first, so grids
+  // refresh and sign-offs are re-checked there too.
+  const reconsOf = (table: "match_group" | "recon_exception", ids: unknown): { templateId: string; period: string }[] => {
+    const list = Array.isArray(ids) ? ids.filter((id): id is number => Number.isInteger(id)) : [];
+    if (list.length === 0) return [];
+    return store.sqlite
+      .prepare(
+        `SELECT DISTINCT c.template_id AS templateId, c.period FROM ${table} x JOIN reconciliation c ON c.id = x.reconciliation_id
+         WHERE x.id IN (${list.map(() => "?").join(", ")})`,
+      )
+      .all(...list) as { templateId: string; period: string }[];
+  };
+  const withChanged = <T>(table: "match_group" | "recon_exception", ids: unknown, actor: string, action: () => T): T => {
+    const recons = reconsOf(table, ids);
+    const result = action();
+    for (const r of recons) changed(r.templateId, r.period, actor);
+    return result;
+  };
+  registry.register(
+    "recon/confirm",
+    (args, call) => withChanged("match_group", args?.groupIds, call.actor, () => confirmGroups(store, call.actor, args?.groupIds)),
+    "preparer",
+  );
+  registry.register(
+    "recon/unmatch",
+    (args, call) =>
+      withChanged("match_group", args?.groupIds, call.actor, () => unmatchGroups(store, call.actor, args?.groupIds, args?.reason)),
+    "preparer",
+  );
   registry.register(
     "recon/explain",
     (args, call) => {
@@ -111,16 +138,34 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
   });
   registry.register(
     "exceptions/assign",
-    (args, call) => assignExceptions(store, call.actor, args?.exceptionIds, args?.owner ?? null),
+    (args, call) =>
+      withChanged("recon_exception", args?.exceptionIds, call.actor, () =>
+        assignExceptions(store, call.actor, args?.exceptionIds, args?.owner ?? null),
+      ),
     "preparer",
   );
-  registry.register("exceptions/comment", (args, call) => commentException(store, call.actor, args?.exceptionId, args?.text), "signed-in");
+  registry.register(
+    "exceptions/comment",
+    (args, call) =>
+      withChanged("recon_exception", [args?.exceptionId], call.actor, () =>
+        commentException(store, call.actor, args?.exceptionId, args?.text),
+      ),
+    "signed-in",
+  );
   registry.register(
     "exceptions/resolve",
-    (args, call) => resolveExceptions(store, call.actor, args?.exceptionIds, args?.resolution),
+    (args, call) =>
+      withChanged("recon_exception", args?.exceptionIds, call.actor, () =>
+        resolveExceptions(store, call.actor, args?.exceptionIds, args?.resolution),
+      ),
     "preparer",
   );
-  registry.register("exceptions/reopen", (args, call) => reopenExceptions(store, call.actor, args?.exceptionIds), "preparer");
+  registry.register(
+    "exceptions/reopen",
+    (args, call) =>
+      withChanged("recon_exception", args?.exceptionIds, call.actor, () => reopenExceptions(store, call.actor, args?.exceptionIds)),
+    "preparer",
+  );
   registry.register("recon/corrections", (args) => listCorrections(store, args ?? {}));
   registry.register(
     "recon/correctionStatus",
