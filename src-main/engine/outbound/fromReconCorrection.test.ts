@@ -13,7 +13,9 @@ afterEach(async () => {
   await cleanup();
 });
 
+let lineNumber = 0;
 const line = (period: string, account: string, debitCents: number, creditCents: number) => ({
+  lineNumber: ++lineNumber,
   period,
   accountingDate: `${period}-28`,
   account,
@@ -35,6 +37,7 @@ describe("proposed corrections from a reconciliation", () => {
         kind: "gl-journal",
         journal: {
           description: "Reclass revenue 4000 → 4010",
+          source: "TIEOUT",
           lines: [
             line("2026-10", "4010", 500, 0),
             line("2026-10", "1200", 0, 500),
@@ -69,9 +72,13 @@ describe("proposed corrections from a reconciliation", () => {
             itemNumber: "IMPL-1",
             locationCode: "OR-1",
             quantity: -1,
+            transactionType: "issue",
             transactionDate: "2026-10-12",
+            costCenter: "CC-OR",
             reference: "case 77",
             unitCostCents: 125_000,
+            valueCents: -125_000,
+            glAccounts: { debit: "6200", credit: "1400" },
             reason: "implant",
           },
         },

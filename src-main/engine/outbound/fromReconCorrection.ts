@@ -1,57 +1,11 @@
 import type { ProposedCorrection } from "../../../src-shared/api/outbound";
+import type { ProposedCorrection as ReconProposedCorrection } from "../../../src-shared/api/recon";
 
-/**
- * The shape in which the reconciliation engine (issue 8) proposes a correction, declared
- * here structurally rather than imported so this module does not break while that
- * capability's contract settles. Mirrors `ProposedCorrection` in src-shared/api/recon.ts.
- */
-export interface ReconCorrection {
-  correctionId: number;
-  exceptionId: number;
-  templateId: string;
-  period: string;
-  summary: string;
-  payload:
-    | {
-        kind: "gl-journal";
-        journal: {
-          description: string;
-          lines: {
-            period: string;
-            accountingDate: string;
-            account: string;
-            costCenter: string | null;
-            debitCents: number;
-            creditCents: number;
-            memo: string;
-          }[];
-        };
-      }
-    | {
-        kind: "inventory-adjustment";
-        adjustment: {
-          itemNumber: string;
-          locationCode: string;
-          quantity: number;
-          transactionDate: string;
-          reference: string | null;
-          unitCostCents: number | null;
-          reason: string;
-        };
-      }
-    | {
-        kind: "master-data-fix";
-        fix: {
-          system: string;
-          recordType: string;
-          naturalKey: string;
-          field: string;
-          currentValue: string | null;
-          proposedValue: string | null;
-          reason: string;
-        };
-      };
-}
+/** A reconciliation's proposed correction, as `recon/corrections` returns it. */
+export type ReconCorrection = Pick<
+  ReconProposedCorrection,
+  "correctionId" | "exceptionId" | "templateId" | "period" | "summary" | "payload"
+>;
 
 /**
  * Turns a reconciliation's proposed correction into draft proposals for
