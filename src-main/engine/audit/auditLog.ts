@@ -103,19 +103,7 @@ export function verifyAuditChain(store: Store): AuditVerification {
   let expectedPrev = GENESIS;
   let expectedSeq = 1;
   let entries = 0;
-  const rows = store.sqlite.prepare("SELECT * FROM audit_log ORDER BY seq").iterate() as IterableIterator<{
-    seq: number;
-    at: string;
-    actor: string;
-    action: string;
-    entity_type: string;
-    entity_id: string;
-    before_json: string | null;
-    after_json: string | null;
-    reason: string | null;
-    prev_hash: string;
-    hash: string;
-  }>;
+  const rows = store.sqlite.prepare("SELECT * FROM audit_log ORDER BY seq").iterate() as IterableIterator<AuditRow>;
   for (const row of rows) {
     entries++;
     if (row.seq !== expectedSeq) {
