@@ -23,6 +23,7 @@ import { EXCEPTION_STATUSES, exceptionsSub, parseExceptionsSub, reasonLabel } fr
 import { ShortcutHelp, keyLabel, useShortcuts, type Shortcut } from "../components/recon/shortcuts";
 import { formatMoney, formatNumber } from "../format";
 import type { PageProps } from "./pageProps";
+import { SelectCell, type SelectionContext } from "../components/SelectCell";
 
 /** The queue's filter; saved as a view's definition and restored from it. */
 interface QueueFilter {
@@ -48,26 +49,7 @@ const SORTABLE: Record<string, string> = {
   lagDays: "lagDays",
 };
 
-interface QueueContext {
-  isSelected: (id: number) => boolean;
-  toggle: (row: ExceptionInfo) => void;
-}
-
-function SelectCell(params: ICellRendererParams<ExceptionInfo, unknown, QueueContext>) {
-  const row = params.data;
-  if (!row) return null;
-  return (
-    <input
-      type="checkbox"
-      className="row-check"
-      tabIndex={-1}
-      checked={params.context.isSelected(row.exceptionId)}
-      onChange={() => params.context.toggle(row)}
-      onClick={(e) => e.stopPropagation()}
-      aria-label={`Select exception ${row.exceptionId}`}
-    />
-  );
-}
+type QueueContext = SelectionContext<ExceptionInfo>;
 
 function viewFilter(view: SavedView): { filter: QueueFilter; sort: SortModelItem[] } {
   const d = view.definition as Partial<QueueFilter> & { sort?: SortModelItem[] };
@@ -140,7 +122,14 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
     selectedRef.current = selected;
     gridApi.current?.refreshCells({ force: true });
   }, [selected]);
-  const context = useMemo<QueueContext>(() => ({ isSelected: (id) => selectedRef.current.has(id), toggle }), [toggle]);
+  const context = useMemo<QueueContext>(
+    () => ({
+      isSelected: (row) => selectedRef.current.has(row.exceptionId),
+      toggle,
+      selectLabel: (row) => `Select exception ${row.exceptionId}`,
+    }),
+    [toggle],
+  );
   const rowClassRules = useMemo<RowClassRules<ExceptionInfo>>(
     () => ({ "recon-row-selected": (p) => !!p.data && selectedRef.current.has(p.data.exceptionId) }),
     [],

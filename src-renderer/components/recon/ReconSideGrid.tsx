@@ -20,6 +20,7 @@ import { call } from "../../api/client";
 import "../TableGrid";
 import { formatMoney, formatNumber } from "../../format";
 import { ITEM_STATUSES, STATUS_LABEL, reasonLabel } from "./reconLabels";
+import { SelectCell, type SelectionContext } from "../SelectCell";
 
 export interface SideFilter {
   status: ReconItemStatus[];
@@ -27,26 +28,7 @@ export interface SideFilter {
   search: string;
 }
 
-interface GridContext {
-  isSelected: (row: ReconRow) => boolean;
-  toggle: (row: ReconRow) => void;
-}
-
-function SelectCell(params: ICellRendererParams<ReconRow, unknown, GridContext>) {
-  const row = params.data;
-  if (!row) return null;
-  return (
-    <input
-      type="checkbox"
-      className="row-check"
-      tabIndex={-1}
-      checked={params.context.isSelected(row)}
-      onChange={() => params.context.toggle(row)}
-      onClick={(e) => e.stopPropagation()}
-      aria-label={`Select ${row.rowKey}`}
-    />
-  );
-}
+type GridContext = SelectionContext<ReconRow>;
 
 function StatusCell(params: ICellRendererParams<ReconRow>) {
   const row = params.data;
@@ -123,7 +105,11 @@ export const ReconSideGrid = forwardRef<ReconSideGridHandle, ReconSideGridProps>
     gridApi.current?.refreshCells({ force: true });
   }, [selected, onToggle, openGroupId]);
   const context = useMemo<GridContext>(
-    () => ({ isSelected: (row) => selectedRef.current.has(row.rowKey), toggle: (row) => toggleRef.current(row) }),
+    () => ({
+      isSelected: (row) => selectedRef.current.has(row.rowKey),
+      toggle: (row) => toggleRef.current(row),
+      selectLabel: (row) => `Select ${row.rowKey}`,
+    }),
     [],
   );
 
