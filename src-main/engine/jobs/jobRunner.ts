@@ -46,7 +46,14 @@ export function jobInfo(row: JobTable): JobInfo {
  */
 export class JobRunner {
   private readonly queue: string[] = [];
-  private running: { id: string; worker: Worker; cancelFlag: Int32Array; cancelTimer?: NodeJS.Timeout } | null = null;
+  private running: {
+    id: string;
+    worker: Worker;
+    cancelFlag: Int32Array;
+    cancelTimer?: NodeJS.Timeout;
+    /** The latest progress, kept in memory: written to the row only when the job ends. */
+    progress?: Pick<JobInfo, "phase" | "done" | "total" | "message">;
+  } | null = null;
   private readonly workerEntry: URL | string;
   private readonly finishedWaiters = new Map<string, ((info: JobInfo) => void)[]>();
   private closed = false;
@@ -68,14 +75,20 @@ export class JobRunner {
 
   get(id: string): JobInfo | null {
     const row = this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable | undefined;
-    return row ? jobInfo(row) : null;
+    return row ? this.withLiveProgress(jobInfo(row)) : null;
+  }
+
+  /** The running job's row with its in-memory progress laid over it. */
+  private withLiveProgress(info: JobInfo): JobInfo {
+    const progress = this.running?.id === info.id ? this.running.progress : undefined;
+    return progress ? { ...info, ...progress } : info;
   }
 
   list(limit = 50): JobInfo[] {
     const rows = this.options.store.sqlite
       .prepare("SELECT * FROM job ORDER BY created_at DESC, rowid DESC LIMIT ?")
       .all(limit) as JobTable[];
-    return rows.map(jobInfo);
+    return rows.map((row) => this.withLiveProgress(jobInfo(row)));
   }
 
   start<K extends JobKind>(kind: K, params: JobParamsByKind[K], requestedBy = "system"): string {
@@ -133,17 +146,20 @@ export class JobRunner {
       if (settled) return;
       settled = true;
       if (this.running?.cancelTimer) clearTimeout(this.running.cancelTimer);
+      const progress = this.running?.progress;
       this.running = null;
-      this.finish(id, outcome);
+      this.finish(id, outcome, progress);
       void worker.terminate();
       this.pump();
     };
     worker.on("message", (message: FromWorker) => {
       switch (message.type) {
         case "progress":
-          this.options.store.sqlite
-            .prepare("UPDATE job SET phase = ?, done = ?, total = ?, message = ? WHERE id = ?")
-            .run(message.phase, message.done, message.total, message.message, id);
+          // Not written to SQLite here: the worker holds the write lock for most of its
+          // run, and a write from this thread would wait for it, stalling every request.
+          if (this.running?.id === id) {
+            this.running.progress = { phase: message.phase, done: message.done, total: message.total, message: message.message };
+          }
           this.options.events.emit("job/progress", {
             jobId: id,
             kind: row.kind,
@@ -189,14 +205,23 @@ export class JobRunner {
   private finish(
     id: string,
     outcome: { status: "succeeded"; result: Record<string, unknown> } | { status: "failed"; error: string } | { status: "cancelled" },
+    progress?: Pick<JobInfo, "phase" | "done" | "total" | "message">,
   ): void {
     this.options.store.sqlite
-      .prepare("UPDATE job SET status = ?, error = ?, result_json = ?, finished_at = ? WHERE id = ?")
+      .prepare(
+        `UPDATE job SET status = ?, error = ?, result_json = ?, finished_at = ?,
+           phase = coalesce(?, phase), done = coalesce(?, done), total = coalesce(?, total), message = coalesce(?, message)
+         WHERE id = ?`,
+      )
       .run(
         outcome.status,
         outcome.status === "failed" ? outcome.error : null,
         outcome.status === "succeeded" ? JSON.stringify(outcome.result) : null,
         new Date().toISOString(),
+        progress?.phase ?? null,
+        progress?.done ?? null,
+        progress?.total ?? null,
+        progress?.message ?? null,
         id,
       );
     const info = jobInfo(this.row(id));
