@@ -10,6 +10,7 @@ export interface LoadedRow extends SideRow {
   sourceId: number | null;
   rowDate: string | null;
   memberKeys: string | null;
+  /** `rowHash` of `json`: tells a re-run which rows changed. */
   hash: string;
   /** The row as JSON (what `recon_item.fields_json` stores). */
   json: string;
@@ -18,7 +19,7 @@ export interface LoadedRow extends SideRow {
 export interface LoadedSide {
   rows: LoadedRow[];
   columns: string[];
-  /** SHA-256 over the rows' hashes in order. */
+  /** SHA-256 over the rows' hashes in order: the run's input hash. */
   hash: string;
 }
 
@@ -37,6 +38,29 @@ export function periodWindow(period: string, runOutDays: number): PeriodWindow {
 }
 
 const REQUIRED = ["row_key", "source_table", "source_id"];
+
+/**
+ * A 64-bit hash of a row's JSON (two 32-bit multiply-xor lanes with a murmur finaliser),
+ * as 16 hex digits. It only has to tell a changed row from an unchanged one, a million
+ * times per run, which a cryptographic hash does several times slower.
+ */
+export function rowHash(text: string): string {
+  let a = 0x811c9dc5 ^ text.length;
+  let b = 0x9e3779b9;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b);
+  a = Math.imul(a ^ (a >>> 13), 0xc2b2ae35);
+  a ^= a >>> 16;
+  b = Math.imul(b ^ (b >>> 16), 0x85ebca6b);
+  b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35);
+  b ^= b >>> 16;
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
 
 /**
  * Runs a side's query. The statement must be read-only (better-sqlite3 reports it) and
@@ -61,7 +85,12 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
   const rows: LoadedRow[] = [];
   const seen = new Map<string, number>();
   const all = createHash("sha256");
-  for (const raw of stmt.iterate(params) as IterableIterator<Record<string, unknown>>) {
+  let hashes: string[] = [];
+  const width = columns.length;
+  for (const cells of stmt.raw(true).iterate(params) as IterableIterator<unknown[]>) {
+    // Arrays from SQLite, objects built here: better-sqlite3's own row objects cost more.
+    const raw: Record<string, unknown> = {};
+    for (let c = 0; c < width; c++) raw[columns[c]!] = cells[c];
     let key = String(raw.row_key);
     const n = seen.get(key);
     if (n !== undefined) {
@@ -70,8 +99,12 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
       key = `${key}#${n + 1}`;
     } else seen.set(key, 1);
     const json = JSON.stringify(raw);
-    const hash = createHash("sha1").update(json).digest("base64");
-    all.update(hash);
+    const hash = rowHash(json);
+    hashes.push(hash);
+    if (hashes.length === 4096) {
+      all.update(hashes.join(""));
+      hashes = [];
+    }
     const amount = raw.amount_cents;
     rows.push({
       key,
@@ -85,5 +118,6 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
       json,
     });
   }
+  all.update(hashes.join(""));
   return { rows, columns, hash: all.digest("hex") };
 }
