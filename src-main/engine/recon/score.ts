@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { ScoreLine } from "../../../src-shared/api/recon";
 import type { Store } from "../store/store";
+import { streamJsonValues, type JsonPath } from "./truthStream";
 
 /** The parts of the generator's truth.json (fixtures/generator/truth.ts) the scorer reads. */
 interface TruthFile {
@@ -35,9 +35,55 @@ function compare(templateId: string, kind: ScoreLine["kind"], truth: Set<string>
   return { templateId, kind, truePositives: tp, falsePositives: fp, falseNegatives: fn, precision: ratio(tp, fp), recall: ratio(tp, fn) };
 }
 
+type TruthTemplate = TruthFile["templates"][string];
+
+function keyList(value: unknown, path: string, at: JsonPath, side: string): string[] {
+  if (Array.isArray(value) && value.every((k) => typeof k === "string")) return value as string[];
+  throw new Error(`${path}: ${at.join(".")}.${side} is not a list of record keys`);
+}
+
+/**
+ * Reads the generator's truth.json, keeping only what the scorer compares. Streamed, since
+ * the 1M-encounter truth (~700 MB) is longer than V8's longest string (~512 MB) and cannot
+ * go through one JSON.parse; each match and exception is parsed on its own.
+ */
 export function readTruth(path: string): TruthFile {
-  // Fine up to ~100k encounters; the 1M truth (~700 MB) needs a streaming parser (not in our dependencies).
-  return JSON.parse(readFileSync(path, "utf8")) as TruthFile;
+  let period: unknown;
+  let encounters: unknown;
+  let templates: Record<string, TruthTemplate> | undefined;
+  const isList = (key: string | number | undefined) => key === "matches" || key === "exceptions";
+  streamJsonValues(
+    path,
+    (at, value) => {
+      if (at.length === 1) {
+        if (at[0] === "period") period = value;
+        else encounters = value;
+        return;
+      }
+      const template = templates![at[1] as string]!;
+      const item = (value ?? {}) as { reason?: unknown; left?: unknown; right?: unknown };
+      const left = keyList(item.left, path, at, "left");
+      const right = keyList(item.right, path, at, "right");
+      if (at[2] === "matches") template.matches.push({ left, right });
+      else if (typeof item.reason === "string") template.exceptions.push({ reason: item.reason, left, right });
+      else throw new Error(`${path}: ${at.join(".")}.reason is not a string`);
+    },
+    {
+      emitAt: (at) => (at.length === 1 && (at[0] === "period" || at[0] === "encounters")) || (at.length === 4 && at[0] === "templates"),
+      enter: (at) => {
+        if (at.length === 0) return true;
+        if (at[0] !== "templates") return false;
+        // A later duplicate key replaces an earlier one, as with JSON.parse.
+        if (at.length === 1) templates = {};
+        else if (at.length === 2) templates![at[1] as string] = { matches: [], exceptions: [] };
+        return at.length <= 2 || (at.length === 3 && isList(at[2]));
+      },
+    },
+  );
+  if (typeof period !== "string" || typeof encounters !== "number" || !templates) {
+    throw new Error(`${path}: not a generator truth file (needs "period", "encounters" and "templates")`);
+  }
+  return { period, encounters, templates };
 }
 
 /**
