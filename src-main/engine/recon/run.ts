@@ -7,7 +7,7 @@ import { MATCHER_VERSION, runPasses, type MatchedGroup } from "../match/matcher"
 import type { Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
-import { loadSide, periodWindow, type LoadedRow } from "./sides";
+import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
 import { findTemplate } from "./templates";
 
 export interface RunOptions {
@@ -419,14 +419,26 @@ export function runReconciliation(store: Store, templateId: string, period: stri
               row.sourceId,
               row.amount,
               row.rowDate,
-              row.json,
+              fieldsJson(row),
               row.hash,
               gid,
               st,
               rs,
             );
           } else if (p.row_hash !== row.hash) {
-            updateItem.run(row.memberKeys, row.sourceTable, row.sourceId, row.amount, row.rowDate, row.json, row.hash, gid, st, rs, p.id);
+            updateItem.run(
+              row.memberKeys,
+              row.sourceTable,
+              row.sourceId,
+              row.amount,
+              row.rowDate,
+              fieldsJson(row),
+              row.hash,
+              gid,
+              st,
+              rs,
+              p.id,
+            );
           } else if (p.group_id !== gid || p.status !== st || p.reason !== rs) {
             updateState.run(gid, st, rs, p.id);
           }

@@ -10,10 +10,16 @@ export interface LoadedRow extends SideRow {
   sourceId: number | null;
   rowDate: string | null;
   memberKeys: string | null;
-  /** `rowHash` of `json`: tells a re-run which rows changed. */
+  /** `rowHash` of `fieldsJson(row)`: tells a re-run which rows changed. */
   hash: string;
-  /** The row as JSON (what `recon_item.fields_json` stores). */
-  json: string;
+}
+
+/**
+ * The row as JSON (what `recon_item.fields_json` stores). Made again when a row is written
+ * rather than kept from the read: a million rows' JSON is most of a run's memory.
+ */
+export function fieldsJson(row: LoadedRow): string {
+  return JSON.stringify(row.values);
 }
 
 export interface LoadedSide {
@@ -98,8 +104,7 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
       seen.set(key, n + 1);
       key = `${key}#${n + 1}`;
     } else seen.set(key, 1);
-    const json = JSON.stringify(raw);
-    const hash = rowHash(json);
+    const hash = rowHash(JSON.stringify(raw));
     hashes.push(hash);
     if (hashes.length === 4096) {
       all.update(hashes.join(""));
@@ -115,7 +120,6 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
       rowDate: (raw.row_date as string | null | undefined) ?? null,
       memberKeys: (raw.member_keys as string | null | undefined) ?? null,
       hash,
-      json,
     });
   }
   all.update(hashes.join(""));
