@@ -312,6 +312,16 @@ export interface ScoreLine {
   falseNegatives: number;
   precision: number;
   recall: number;
+  /**
+   * Misses that are only a choice between indistinguishable records: a false positive and a
+   * false negative whose records agree in every field but their own identifiers (two TSH
+   * charges on one account and day, one never billed: which one is "missing" no data can say).
+   * Counted, not hidden: `precision` and `recall` stay strict; the `…Twins` figures count
+   * such a pair as found.
+   */
+  twinSwaps: number;
+  precisionTwins: number;
+  recallTwins: number;
 }
 
 type ReconRef = { templateId: string; period: string };

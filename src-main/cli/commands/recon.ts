@@ -91,13 +91,16 @@ export const RECON_COMMANDS: Record<string, Command> = {
         } else {
           out(`Score against ${truthPath} (${truth.encounters} encounters, period ${truth.period})`);
           out(
-            `${"template".padEnd(24)}${"kind".padEnd(12)}${"precision".padStart(10)}${"recall".padStart(10)}${"TP".padStart(9)}${"FP".padStart(7)}${"FN".padStart(7)}`,
+            `${"template".padEnd(24)}${"kind".padEnd(12)}${"precision".padStart(10)}${"recall".padStart(10)}${"TP".padStart(9)}${"FP".padStart(7)}${"FN".padStart(7)}${"twins".padStart(7)}${"P twins".padStart(10)}${"R twins".padStart(10)}`,
           );
           const line = (l: ScoreLine) =>
             out(
-              `${l.templateId.padEnd(24)}${l.kind.padEnd(12)}${pct(l.precision).padStart(10)}${pct(l.recall).padStart(10)}${String(l.truePositives).padStart(9)}${String(l.falsePositives).padStart(7)}${String(l.falseNegatives).padStart(7)}`,
+              `${l.templateId.padEnd(24)}${l.kind.padEnd(12)}${pct(l.precision).padStart(10)}${pct(l.recall).padStart(10)}${String(l.truePositives).padStart(9)}${String(l.falsePositives).padStart(7)}${String(l.falseNegatives).padStart(7)}${String(l.twinSwaps).padStart(7)}${pct(l.precisionTwins).padStart(10)}${pct(l.recallTwins).padStart(10)}`,
             );
           report.lines.forEach(line);
+          out(
+            "twins: a false positive and a false negative whose records agree in every field but their identifiers (a choice no data can make); P/R twins count them as found.",
+          );
         }
         return 0;
       } finally {

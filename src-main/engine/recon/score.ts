@@ -27,12 +27,73 @@ function ratio(tp: number, other: number): number {
   return tp + other === 0 ? 1 : tp / (tp + other);
 }
 
-function compare(templateId: string, kind: ScoreLine["kind"], truth: Set<string>, ours: Set<string>): ScoreLine {
+/**
+ * Compares two sets of items. `twinOf` maps an item to what it is with every record replaced
+ * by its twin signature (null when a record has none); a false positive and a false
+ * negative with the same twin form are a swap between indistinguishable records.
+ */
+function compare(
+  templateId: string,
+  kind: ScoreLine["kind"],
+  truth: Set<string>,
+  ours: Set<string>,
+  twinOf: (item: string) => string | null,
+): ScoreLine {
   let tp = 0;
   for (const x of ours) if (truth.has(x)) tp++;
   const fp = ours.size - tp;
   const fn = truth.size - tp;
-  return { templateId, kind, truePositives: tp, falsePositives: fp, falseNegatives: fn, precision: ratio(tp, fp), recall: ratio(tp, fn) };
+  const missed = new Map<string, number>();
+  for (const x of truth) {
+    if (ours.has(x)) continue;
+    const twin = twinOf(x);
+    if (twin !== null) missed.set(twin, (missed.get(twin) ?? 0) + 1);
+  }
+  let twinSwaps = 0;
+  for (const x of ours) {
+    if (truth.has(x)) continue;
+    const twin = twinOf(x);
+    const n = twin === null ? 0 : (missed.get(twin) ?? 0);
+    if (n === 0) continue;
+    missed.set(twin!, n - 1);
+    twinSwaps++;
+  }
+  return {
+    templateId,
+    kind,
+    truePositives: tp,
+    falsePositives: fp,
+    falseNegatives: fn,
+    precision: ratio(tp, fp),
+    recall: ratio(tp, fn),
+    twinSwaps,
+    precisionTwins: ratio(tp + twinSwaps, fp - twinSwaps),
+    recallTwins: ratio(tp + twinSwaps, fn - twinSwaps),
+  };
+}
+
+/**
+ * A record's fields without what identifies it (its key, its source row id, and any field
+ * whose value is part of its key, such as the transaction id in "ehr:C123"), so that two
+ * records alike in everything else share a signature. Null for a record the run did not
+ * keep as a row of its own (a member of a summarised row).
+ */
+function twinSignatures(store: Store, reconId: number, keys: { left: Set<string>; right: Set<string> }) {
+  const out = { left: new Map<string, string>(), right: new Map<string, string>() };
+  const get = store.sqlite.prepare("SELECT fields_json FROM recon_item WHERE reconciliation_id = ? AND side = ? AND row_key = ?");
+  for (const side of ["left", "right"] as const) {
+    for (const key of keys[side]) {
+      const row = get.get(reconId, side, key) as { fields_json: string } | undefined;
+      if (!row) continue;
+      const fields = JSON.parse(row.fields_json) as Record<string, unknown>;
+      const kept = Object.entries(fields).filter(
+        ([name, value]) =>
+          name !== "row_key" && name !== "source_id" && !(typeof value === "string" && value.length >= 4 && key.includes(value)),
+      );
+      out[side].set(key, JSON.stringify(kept));
+    }
+  }
+  return out;
 }
 
 type TruthTemplate = TruthFile["templates"][string];
@@ -141,8 +202,43 @@ export function scoreAgainstTruth(store: Store, truth: TruthFile, templateIds?: 
       for (const k of JSON.parse(e.left_keys_json) as string[]) ourExceptions.add(`${e.reason}\u0001L\u0001${k}`);
       for (const k of JSON.parse(e.right_keys_json) as string[]) ourExceptions.add(`${e.reason}\u0001R\u0001${k}`);
     }
-    lines.push(compare(templateId, "matches", truthPairs, ourPairs));
-    lines.push(compare(templateId, "exceptions", truthExceptions, ourExceptions));
+    // Only the records in a miss need a signature.
+    const inMiss = { left: new Set<string>(), right: new Set<string>() };
+    for (const [a, b] of [
+      [truthPairs, ourPairs],
+      [ourPairs, truthPairs],
+    ] as const) {
+      for (const x of a) {
+        if (b.has(x)) continue;
+        const [l, r] = x.split("\u0001") as [string, string];
+        inMiss.left.add(l);
+        inMiss.right.add(r);
+      }
+    }
+    for (const [a, b] of [
+      [truthExceptions, ourExceptions],
+      [ourExceptions, truthExceptions],
+    ] as const) {
+      for (const x of a) {
+        if (b.has(x)) continue;
+        const [, side, key] = x.split("\u0001") as [string, string, string];
+        inMiss[side === "L" ? "left" : "right"].add(key);
+      }
+    }
+    const signatures = twinSignatures(store, recon.id, inMiss);
+    const pairTwin = (x: string) => {
+      const [l, r] = x.split("\u0001") as [string, string];
+      const sl = signatures.left.get(l);
+      const sr = signatures.right.get(r);
+      return sl === undefined || sr === undefined ? null : `${sl}\u0001${sr}`;
+    };
+    const exceptionTwin = (x: string) => {
+      const [reason, side, key] = x.split("\u0001") as [string, string, string];
+      const sig = signatures[side === "L" ? "left" : "right"].get(key);
+      return sig === undefined ? null : `${reason}\u0001${side}\u0001${sig}`;
+    };
+    lines.push(compare(templateId, "matches", truthPairs, ourPairs, pairTwin));
+    lines.push(compare(templateId, "exceptions", truthExceptions, ourExceptions, exceptionTwin));
   }
   return { period: truth.period, encounters: truth.encounters, lines, notRun };
 }
