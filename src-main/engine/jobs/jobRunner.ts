@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { totalmem } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { JobInfo, JobKind, JobParamsByKind } from "../../../src-shared/api";
 import type { EngineEventBus } from "../events";
@@ -15,6 +16,15 @@ export interface JobRunnerOptions {
   nativeBinding?: string;
   /** How long a cancelled job may take to reach a safe point before it is stopped hard. */
   cancelGraceMs?: number;
+}
+
+/**
+ * A job's heap: half the machine's memory, at least V8's usual 4 GB and at most 16 GB. A
+ * reconciliation of a million encounters holds a few million side rows at once, more than
+ * the default heap of a worker on a large machine allows.
+ */
+export function jobHeapLimitMb(totalBytes = totalmem()): number {
+  return Math.min(16_384, Math.max(4_096, Math.floor(totalBytes / 2 / 1024 / 1024)));
 }
 
 function defaultWorkerEntry(): URL {
@@ -138,7 +148,7 @@ export class JobRunner {
     const row = this.row(id);
     const startedAt = new Date().toISOString();
     this.options.store.sqlite.prepare("UPDATE job SET status = 'running', started_at = ? WHERE id = ?").run(startedAt, id);
-    const worker = new Worker(this.workerEntry);
+    const worker = new Worker(this.workerEntry, { resourceLimits: { maxOldGenerationSizeMb: jobHeapLimitMb() } });
     const cancelFlag = new SharedArrayBuffer(4);
     this.running = { id, worker, cancelFlag: new Int32Array(cancelFlag) };
     let settled = false;
@@ -183,7 +193,15 @@ export class JobRunner {
           break;
       }
     });
-    worker.on("error", (error) => settle({ status: "failed", error: error.message }));
+    worker.on("error", (error: Error & { code?: string }) =>
+      settle({
+        status: "failed",
+        error:
+          error.code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? `the job ran out of memory (its heap limit is ${jobHeapLimitMb()} MB, half of this machine's memory); what it had committed is kept, the rest was not written`
+            : error.message,
+      }),
+    );
     worker.on("exit", (code) => {
       const cancelling = this.running?.cancelTimer !== undefined;
       settle(

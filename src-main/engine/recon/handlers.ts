@@ -43,6 +43,13 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
     events.emit("recon/changed", { templateId, period, runId });
     afterReconChange({ store, events }, templateId, period, actor);
   };
+  // A run started as a job (the Reconcile page, the CLI) ends in a worker: the same follow-up here.
+  events.on("job/finished", (job) => {
+    if (job.kind !== "recon" || job.status !== "succeeded" || !job.result) return;
+    const { templateId, period, runId } = job.result as { templateId: string; period: string; runId: number };
+    const by = store.sqlite.prepare("SELECT requested_by FROM job WHERE id = ?").get(job.id) as { requested_by: string } | undefined;
+    changed(templateId, period, by?.requested_by ?? "system", runId);
+  });
   registry.register("recon/templates", () => listTemplates());
   registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
   registry.register("recon/list", (args) => listReconciliations(store, args?.period));

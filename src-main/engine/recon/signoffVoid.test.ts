@@ -49,4 +49,41 @@ describe("strict tie-out after sign-off", () => {
     expect(row.voided_at).not.toBeNull();
     expect(row.void_reason).toMatch(/matched|reconciling|balance/);
   });
+
+  it("voids it too when a re-run started as a job (the Reconcile page's Run) changes a figure", async () => {
+    const ref = { reconId: "charge-reconciliation", period: "2026-10" };
+    await engine.invokeAs(ana, "signoff/sign", { ...ref, role: "preparer" });
+    // A late billing charge arrives after sign-off: the re-run finds one more matched row.
+    const unmatched = engine.store.sqlite
+      .prepare(
+        `SELECT c.* FROM charge c WHERE c.system = 'ehr' AND NOT EXISTS
+           (SELECT 1 FROM charge b WHERE b.system = 'billing' AND b.account_number = c.account_number AND b.cdm_code = c.cdm_code AND b.service_date = c.service_date)
+         AND c.service_date LIKE '2026-10-%' LIMIT 1`,
+      )
+      .get() as Record<string, unknown>;
+    engine.store.sqlite
+      .prepare(
+        `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+         VALUES ('billing', 'LATE-1', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        unmatched.account_number,
+        unmatched.cdm_code,
+        unmatched.service_date,
+        unmatched.service_date,
+        unmatched.amount_cents,
+        unmatched.quantity,
+      );
+    voided = [];
+    const { jobId } = await engine.invokeAs(ana, "jobs/start", { kind: "recon", params: { templateId: ref.reconId, period: ref.period } });
+    expect((await engine.jobs.waitFor(jobId)).status).toBe("succeeded");
+    expect(voided).toContainEqual(expect.objectContaining({ templateId: ref.reconId, period: ref.period }));
+    const row = engine.store.sqlite
+      .prepare("SELECT voided_at, voided_by FROM signoff WHERE recon_id = ? AND period = ? ORDER BY id DESC LIMIT 1")
+      .get(ref.reconId, ref.period) as {
+      voided_at: string | null;
+      voided_by: string | null;
+    };
+    expect(row.voided_at).not.toBeNull();
+  });
 });
