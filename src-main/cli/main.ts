@@ -15,7 +15,7 @@ import { startStandins } from "../demo/standins";
 import { cliContext, err, intOption, out, requireDb, untilStopped, UsageError, type Command } from "./command";
 import { AUDIT_COMMANDS } from "./commands/audit";
 import { OUTBOUND_COMMANDS } from "./commands/outbound";
-import { RECON_COMMANDS } from "./commands/recon";
+import { RECON_COMMANDS, reconcileInWorker } from "./commands/recon";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 export const VERSION = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
@@ -175,9 +175,12 @@ const commands: Record<string, Command> = {
     },
     async run(values) {
       if (!values.db && !values.out) throw new UsageError("give --db FILE to generate and load, or --out DIR to only write the files");
-      const store = values.db ? await openStore(requireDb(values)) : null;
+      // An engine, not only a store: its reconciliations run as jobs in a worker with a heap
+      // sized to the machine, which a million encounters needs.
+      const engine = values.db ? await createEngine({ dbPath: requireDb(values), mode: "cli" }) : null;
       try {
-        const result = await buildDemo(store, {
+        const result = await buildDemo(engine?.store ?? null, {
+          ...(engine ? { reconcile: (templateId: string, period: string) => reconcileInWorker(engine, templateId, period) } : {}),
           encounters: intOption(values, "encounters", 1000),
           seed: intOption(values, "seed", 1),
           ...(typeof values.period === "string" ? { period: values.period } : {}),
@@ -198,7 +201,7 @@ const commands: Record<string, Command> = {
         }
         return 0;
       } finally {
-        await store?.close();
+        await engine?.close();
       }
     },
   },

@@ -18,6 +18,8 @@ export interface DemoOptions {
   /** Where the generated files go; a temporary folder when absent. */
   outDir?: string;
   onProgress?: (message: string) => void;
+  /** How each template is run; in this thread by default (fine for a demo-sized month). */
+  reconcile?: (templateId: string, period: string) => Promise<ReconRunSummary>;
 }
 
 export interface DemoResult {
@@ -52,9 +54,13 @@ export async function buildDemo(store: Store | null, options: DemoOptions = {}):
     onProgress: (p) => options.onProgress?.(`importing ${p.file} (${p.fileIndex + 1}/${p.files}): ${p.done}/${p.total}`),
   });
   // The workbench opens on reconciled data: every template, for the demo's month.
-  const reconciliations = BUILT_IN_TEMPLATES.map((template) => {
+  const reconcile =
+    options.reconcile ??
+    ((templateId: string, period: string) => Promise.resolve(runReconciliation(store, templateId, period, { actor: "system" })));
+  const reconciliations: ReconRunSummary[] = [];
+  for (const template of BUILT_IN_TEMPLATES) {
     options.onProgress?.(`reconciling ${template.name}`);
-    return runReconciliation(store, template.id, generated.manifest.period, { actor: "system" });
-  });
+    reconciliations.push(await reconcile(template.id, generated.manifest.period));
+  }
   return { outDir, files: generated.files, ingest, reconciliations };
 }

@@ -1,11 +1,30 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ReconRunSummary, ScoreLine } from "../../../src-shared/api/recon";
-import { createEngine } from "../../engine/engine";
+import { createEngine, type Engine } from "../../engine/engine";
 import { formatCents } from "../../engine/match/normalize";
 import { readTruth, scoreAgainstTruth } from "../../engine/recon/score";
 import { BUILT_IN_TEMPLATES } from "../../engine/recon/templates";
 import { cliContext, out, requireDb, UsageError, type Command } from "../command";
+
+/**
+ * Runs one reconciliation as a job, in a worker thread with a heap sized to the machine (a
+ * million encounters does not fit the default heap), showing its phase at a terminal.
+ */
+export async function reconcileInWorker(engine: Engine, templateId: string, period: string): Promise<ReconRunSummary> {
+  const { jobId } = await engine.invokeAs(cliContext(), "jobs/start", { kind: "recon", params: { templateId, period } });
+  const tty = process.stderr.isTTY;
+  const off = tty
+    ? engine.events.on("job/progress", (p) => {
+        if (p.jobId === jobId) process.stderr.write(`\r${templateId}: ${p.phase}`.padEnd(100).slice(0, 100));
+      })
+    : () => {};
+  const job = await engine.jobs.waitFor(jobId);
+  off();
+  if (tty) process.stderr.write("\r".padEnd(101) + "\r");
+  if (job.status !== "succeeded") throw new Error(`${templateId} ${period}: ${job.status === "failed" ? job.error : job.status}`);
+  return job.result as unknown as ReconRunSummary;
+}
 
 function printSummary(s: ReconRunSummary): void {
   const b = s.balance;
@@ -62,8 +81,7 @@ export const RECON_COMMANDS: Record<string, Command> = {
       const engine = await createEngine({ dbPath: requireDb(values), mode: "cli" });
       try {
         const summaries: ReconRunSummary[] = [];
-        for (const templateId of ids)
-          summaries.push(await engine.invokeAs(cliContext(), "recon/run", { templateId, period: values.period }));
+        for (const templateId of ids) summaries.push(await reconcileInWorker(engine, templateId, values.period));
         if (values.json) out(JSON.stringify(ids.length === 1 ? summaries[0] : summaries, null, 2));
         else summaries.forEach((s, i) => (i > 0 ? (out(""), printSummary(s)) : printSummary(s)));
         return 0;
@@ -84,7 +102,7 @@ export const RECON_COMMANDS: Record<string, Command> = {
       const engine = await createEngine({ dbPath: requireDb(values), mode: "cli" });
       try {
         let report = scoreAgainstTruth(engine.store, truth);
-        for (const templateId of report.notRun) await engine.invokeAs(cliContext(), "recon/run", { templateId, period: truth.period });
+        for (const templateId of report.notRun) await reconcileInWorker(engine, templateId, truth.period);
         if (report.notRun.length > 0) report = scoreAgainstTruth(engine.store, truth);
         if (values.json) {
           out(JSON.stringify(report, null, 2));
