@@ -146,9 +146,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         .all(reconId) as ExistingGroup[]
     ).map((g) => [g.id, g] as const),
   );
-  const index = { left: new Map<string, number>(), right: new Map<string, number>() };
-  left.rows.forEach((r, i) => index.left.set(r.key, i));
-  right.rows.forEach((r, i) => index.right.set(r.key, i));
+  const index = { left: left.index, right: right.index };
   const prev = { left: new Map<string, ExistingItem>(), right: new Map<string, ExistingItem>() };
   const members = new Map<number, { left: number[]; right: number[]; changed: boolean }>();
   const vanished: ExistingItem[] = [];

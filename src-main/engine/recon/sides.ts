@@ -24,6 +24,8 @@ export function fieldsJson(row: LoadedRow): string {
 
 export interface LoadedSide {
   rows: LoadedRow[];
+  /** Row index by key. */
+  index: Map<string, number>;
   columns: string[];
   /** SHA-256 over the rows' hashes in order: the run's input hash. */
   hash: string;
@@ -44,6 +46,7 @@ export function periodWindow(period: string, runOutDays: number): PeriodWindow {
 }
 
 const REQUIRED = ["row_key", "source_table", "source_id"];
+const POOL_MAX = 50_000;
 
 /**
  * A 64-bit hash of a row's JSON (two 32-bit multiply-xor lanes with a murmur finaliser),
@@ -89,21 +92,37 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
   for (const name of ["period", "from", "to"] as const) if (new RegExp(`:${name}\\b`).test(spec.sql)) params[name] = window[name];
 
   const rows: LoadedRow[] = [];
-  const seen = new Map<string, number>();
+  const index = new Map<string, number>();
+  const repeats = new Map<string, number>();
   const all = createHash("sha256");
   let hashes: string[] = [];
   const width = columns.length;
+  // One string per distinct value of a column (dates, codes, descriptions repeat across a
+  // million rows): most of a side's memory otherwise. A column past POOL_MAX distinct values
+  // (an identifier) is not pooled.
+  const pools: (Map<string, string> | null)[] = columns.map(() => new Map());
   for (const cells of stmt.raw(true).iterate(params) as IterableIterator<unknown[]>) {
     // Arrays from SQLite, objects built here: better-sqlite3's own row objects cost more.
     const raw: Record<string, unknown> = {};
-    for (let c = 0; c < width; c++) raw[columns[c]!] = cells[c];
+    for (let c = 0; c < width; c++) {
+      let value = cells[c];
+      const pool = pools[c];
+      if (pool && typeof value === "string") {
+        const pooled = pool.get(value);
+        if (pooled !== undefined) value = pooled;
+        else if (pool.size < POOL_MAX) pool.set(value, value);
+        else pools[c] = null;
+      }
+      raw[columns[c]!] = value;
+    }
     let key = String(raw.row_key);
-    const n = seen.get(key);
-    if (n !== undefined) {
+    if (index.has(key)) {
       // Natural keys must be unique on a side; a repeat is kept, distinguishable, not dropped.
-      seen.set(key, n + 1);
-      key = `${key}#${n + 1}`;
-    } else seen.set(key, 1);
+      const n = (repeats.get(key) ?? 1) + 1;
+      repeats.set(key, n);
+      key = `${key}#${n}`;
+    }
+    index.set(key, rows.length);
     const hash = rowHash(JSON.stringify(raw));
     hashes.push(hash);
     if (hashes.length === 4096) {
@@ -123,5 +142,5 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
     });
   }
   all.update(hashes.join(""));
-  return { rows, columns, hash: all.digest("hex") };
+  return { rows, index, columns, hash: all.digest("hex") };
 }
