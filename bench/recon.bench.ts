@@ -83,6 +83,19 @@ for (const { name, result } of results) {
     `${name.padEnd(8)}${result.wallSeconds.toFixed(2).padStart(9)}${ratio.padStart(8)}${result.peakRssMb.toFixed(0).padStart(9)}   ${JSON.stringify(result.phases)}`,
   );
 }
+if (typeof ours !== "string") {
+  // Where our time goes inside each run: reading the sides out of SQLite, matching,
+  // classifying, and saving every row's state (recon_item, for the grid) with the groups.
+  const runs = (ours as EngineResult & { results?: Record<string, { phasesMs?: Record<string, number> }> }).results ?? {};
+  for (const [template, r] of Object.entries(runs)) {
+    if (r.phasesMs)
+      console.log(
+        `tieout ${template}: ${Object.entries(r.phasesMs)
+          .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+          .join(", ")}`,
+      );
+  }
+}
 console.log(`\nprecision / recall against the data's truth`);
 for (const template of ["charge-reconciliation", "remittance-bank"]) {
   const tm = readSet(join(dir, "truth_matches.csv"), template, [1, 2]);

@@ -73,6 +73,7 @@ for (const templateId of ["charge-reconciliation", "remittance-bank"]) {
     right: s.rightRows,
     exceptions: s.exceptionsByReason,
     unexplainedCents: s.balance.unexplainedCents,
+    phasesMs: s.phasesMs,
   };
   mark(templateId);
 }

@@ -85,6 +85,8 @@ export interface ReconRunSummary {
   corrections: number;
   balance: ReconBalance;
   durationMs: number;
+  /** Where the time went: reading both sides, matching, classifying, saving (absent in runs stored before it was kept). */
+  phasesMs?: { read: number; match: number; classify: number; save: number };
 }
 
 export interface ReconciliationInfo {

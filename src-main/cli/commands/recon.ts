@@ -31,7 +31,7 @@ function printSummary(s: ReconRunSummary): void {
   const template = BUILT_IN_TEMPLATES.find((t) => t.id === s.templateId);
   out(`${template?.name ?? s.templateId} — ${s.period} (window ${s.window.from} to ${s.window.to})`);
   out(
-    `  rules v${s.ruleVersion} ${s.ruleHash.slice(0, 12)}, inputs ${s.inputHash.slice(0, 12)}: ${s.leftRows} left, ${s.rightRows} right rows, ${s.changedRows} new or changed; run ${s.runId} in ${s.durationMs} ms`,
+    `  rules v${s.ruleVersion} ${s.ruleHash.slice(0, 12)}, inputs ${s.inputHash.slice(0, 12)}: ${s.leftRows} left, ${s.rightRows} right rows, ${s.changedRows} new or changed; run ${s.runId} in ${s.durationMs} ms${s.phasesMs ? ` (read ${s.phasesMs.read}, match ${s.phasesMs.match}, classify ${s.phasesMs.classify}, save ${s.phasesMs.save})` : ""}`,
   );
   out("  matched by pass:");
   for (const p of s.passes) {

@@ -215,6 +215,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   }
 
   // ---------------------------------------------------------------- match what is free
+  const tRead = Date.now();
   progress("Matching", 2, 4);
   const found: MatchedGroup[] = runPasses(left.rows, right.rows, template.passes, takenLeft, takenRight, {
     isCancelled: options.isCancelled,
@@ -235,6 +236,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   cancelled();
 
   // ---------------------------------------------------------------- classify
+  const tMatch = Date.now();
   progress("Classifying", 3, 4);
   const status = { left: new Array<string>(left.rows.length), right: new Array<string>(right.rows.length) };
   const reason = {
@@ -335,6 +337,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   };
 
   // ---------------------------------------------------------------- write
+  const tClassify = Date.now();
   progress("Saving", 3, 4);
   const now = new Date().toISOString();
   const summary = db
@@ -581,6 +584,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         corrections,
         balance,
         durationMs: Date.now() - t0,
+        phasesMs: { read: tRead - t0, match: tMatch - tRead, classify: tClassify - tMatch, save: 0 },
       };
       db.prepare("UPDATE recon_run SET summary_json = ?, finished_at = ? WHERE id = ?").run(
         JSON.stringify(result),
@@ -609,6 +613,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     })
     .immediate();
   summary.durationMs = Date.now() - t0;
+  summary.phasesMs!.save = Date.now() - tClassify;
+  // The timings are only known once the save committed: the stored summary gets them after.
+  db.prepare("UPDATE recon_run SET summary_json = ? WHERE id = ?").run(JSON.stringify(summary), summary.runId);
   progress("Done", 4, 4);
   return summary;
 }
