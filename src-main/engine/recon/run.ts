@@ -410,36 +410,11 @@ export function runReconciliation(store: Store, templateId: string, period: stri
           const st = status[side][i] ?? "unmatched";
           const rs = reason[side][i] ?? null;
           const p = prev[side].get(row.key);
-          if (!p) {
-            insertItem.run(
-              reconId,
-              side,
-              row.key,
-              row.memberKeys,
-              row.sourceTable,
-              row.sourceId,
-              row.amount,
-              row.rowDate,
-              fieldsJson(row),
-              row.hash,
-              gid,
-              st,
-              rs,
-            );
-          } else if (p.row_hash !== row.hash) {
-            updateItem.run(
-              row.memberKeys,
-              row.sourceTable,
-              row.sourceId,
-              row.amount,
-              row.rowDate,
-              fieldsJson(row),
-              row.hash,
-              gid,
-              st,
-              rs,
-              p.id,
-            );
+          if (!p || p.row_hash !== row.hash) {
+            // What a new or changed row stores, in the column order both statements share.
+            const stored = [row.memberKeys, row.sourceTable, row.sourceId, row.amount, row.rowDate, fieldsJson(row), row.hash, gid, st, rs];
+            if (!p) insertItem.run(reconId, side, row.key, ...stored);
+            else updateItem.run(...stored, p.id);
           } else if (p.group_id !== gid || p.status !== st || p.reason !== rs) {
             updateState.run(gid, st, rs, p.id);
           }
