@@ -84,6 +84,16 @@ for (const { name, result } of results) {
   );
 }
 if (typeof ours !== "string") {
+  // The targets (issue 8): faster than pandas, and within 1.5× of DuckDB, end to end.
+  const targets: Record<string, number> = { pandas: 1, duckdb: 1.5 };
+  for (const { name, result } of results.slice(1)) {
+    if (typeof result === "string") continue;
+    const slower = ours.wallSeconds / result.wallSeconds;
+    const target = targets[name];
+    console.log(
+      `tieout / ${name}: ${slower.toFixed(2)}× the time${target ? ` (target ≤ ${target}×: ${slower <= target ? "met" : "missed"})` : ""}`,
+    );
+  }
   // Where our time goes inside each run: reading the sides out of SQLite, matching,
   // classifying, and saving every row's state (recon_item, for the grid) with the groups.
   const runs = (ours as EngineResult & { results?: Record<string, { phasesMs?: Record<string, number> }> }).results ?? {};
