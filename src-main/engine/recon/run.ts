@@ -116,11 +116,16 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   };
   const ruleHash = sha256(`${JSON.stringify(template)}\u0001matcher:${MATCHER_VERSION}`);
 
+  const count = (n: number) => n.toLocaleString("en-US");
+  const reading = (label: string, step: number) => (rows: number) => {
+    cancelled();
+    progress(`Reading ${label}: ${count(rows)} rows`, step, 4);
+  };
   progress(`Reading ${template.left.label}`, 0, 4);
-  const left = loadSide(store, templateId, "left", template.left, window);
+  const left = loadSide(store, templateId, "left", template.left, window, reading(template.left.label, 0));
   cancelled();
   progress(`Reading ${template.right.label}`, 1, 4);
-  const right = loadSide(store, templateId, "right", template.right, window);
+  const right = loadSide(store, templateId, "right", template.right, window, reading(template.right.label, 1));
   cancelled();
   const inputHash = sha256(`${left.hash}:${right.hash}`);
   const sides = { left: left.rows, right: right.rows };
@@ -401,9 +406,17 @@ export function runReconciliation(store: Store, templateId: string, period: stri
            group_id = ?, status = ?, reason = ? WHERE id = ?`,
       );
       const updateState = db.prepare("UPDATE recon_item SET group_id = ?, status = ?, reason = ? WHERE id = ?");
+      // The longest step of a big first run: it reports how far it is, and a cancel here
+      // rolls the whole run back (this is one transaction), leaving the last result as it was.
+      const toSave = left.rows.length + right.rows.length;
+      let saved = 0;
       for (const side of ["left", "right"] as const) {
         const rows: LoadedRow[] = sides[side];
-        for (let i = 0; i < rows.length; i++) {
+        for (let i = 0; i < rows.length; i++, saved++) {
+          if ((saved & 0x3fff) === 0x3fff) {
+            cancelled();
+            progress(`Saving rows: ${count(saved)} of ${count(toSave)}`, 3 + saved / toSave, 4);
+          }
           const row = rows[i]!;
           const g = groupOf[side][i]!;
           const gid = g >= 0 ? groupIds[g]! : null;

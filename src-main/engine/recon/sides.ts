@@ -60,7 +60,15 @@ export function rowHash(text: string): string {
  * Runs a side's query. The statement must be read-only (better-sqlite3 reports it) and
  * return the required columns; a side that breaks either is refused with a readable error.
  */
-export function loadSide(store: Store, templateId: string, sideName: "left" | "right", spec: SideSpec, window: PeriodWindow): LoadedSide {
+export function loadSide(
+  store: Store,
+  templateId: string,
+  sideName: "left" | "right",
+  spec: SideSpec,
+  window: PeriodWindow,
+  /** Called every 16,384 rows with the count so far (progress; it may throw to cancel). */
+  onRows?: (rows: number) => void,
+): LoadedSide {
   let stmt;
   try {
     stmt = store.sqlite.prepare(spec.sql);
@@ -108,6 +116,7 @@ export function loadSide(store: Store, templateId: string, sideName: "left" | "r
       key = `${key}#${n}`;
     }
     index.set(key, rows.length);
+    if (onRows && (rows.length & 0x3fff) === 0x3fff) onRows(rows.length + 1);
     const hash = rowHash(JSON.stringify(raw));
     hashes.push(hash);
     if (hashes.length === 4096) {
