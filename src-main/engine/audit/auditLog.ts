@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AuditEntryInfo, AuditFilter } from "../../../src-shared/api/audit";
+import type { Selectable } from "kysely";
+import type { AuditLogTable } from "../store/auditLog.table";
 import type { Store } from "../store/store";
 
 export interface AuditEntryInput {
@@ -27,18 +29,7 @@ export interface AuditEntry extends Required<Omit<AuditEntryInput, "before" | "a
 const GENESIS = "0".repeat(64);
 
 /** The hash covers every field of the entry and the previous entry's hash, in a fixed order. */
-export function entryHash(e: {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before_json: string | null;
-  after_json: string | null;
-  reason: string | null;
-  prev_hash: string;
-}): string {
+export function entryHash(e: Omit<AuditRow, "hash">): string {
   const canonical = JSON.stringify([
     e.seq,
     e.at,
@@ -131,19 +122,7 @@ export function verifyAuditChain(store: Store): AuditVerification {
   return { ok: true, entries, lastHash: expectedPrev };
 }
 
-export interface AuditRow {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  before_json: string | null;
-  after_json: string | null;
-  reason: string | null;
-  prev_hash: string;
-  hash: string;
-}
+export type AuditRow = Selectable<AuditLogTable>;
 
 export function auditEntryInfo(row: AuditRow): AuditEntryInfo {
   return {
