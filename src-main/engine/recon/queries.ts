@@ -17,6 +17,8 @@ import type {
 import type { ReconTemplate, TemplateInfo } from "../../../src-shared/reconRules";
 import { UserError } from "../handlerRegistry";
 import { pagedRows } from "../browse/pagedQuery";
+import type { Selectable } from "kysely";
+import type { ReconExceptionTable } from "../store/recon.table";
 import type { Store } from "../store/store";
 import { templateOrThrow } from "./run";
 import { BUILT_IN_TEMPLATES } from "./templates";
@@ -223,20 +225,21 @@ function toRow(r: ItemRow): ReconRow {
   };
 }
 
+/** Adds `column IN (?, …)` for a non-empty list of values (a filter chip's choices). */
+function whereIn(where: string[], params: Param[], column: string, values: readonly Param[] | undefined): void {
+  if (!values?.length) return;
+  where.push(`${column} IN (${values.map(() => "?").join(", ")})`);
+  params.push(...values);
+}
+
 /** One page of a side's rows with match state, filtered and sorted in SQLite. */
 export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
   const id = reconciliationId(store, args.templateId, args.period);
   if (args.side !== "left" && args.side !== "right") throw new UserError("BAD_REQUEST", 'side is "left" or "right"');
   const where = ["i.reconciliation_id = ?", "i.side = ?"];
   const params: Param[] = [id, args.side];
-  if (args.status?.length) {
-    where.push(`i.status IN (${args.status.map(() => "?").join(", ")})`);
-    params.push(...args.status);
-  }
-  if (args.reason?.length) {
-    where.push(`i.reason IN (${args.reason.map(() => "?").join(", ")})`);
-    params.push(...args.reason);
-  }
+  whereIn(where, params, "i.status", args.status);
+  whereIn(where, params, "i.reason", args.reason);
   if (typeof args.groupId === "number") {
     where.push("i.group_id = ?");
     params.push(args.groupId);
@@ -287,29 +290,8 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
   return { rows, total, offset, columns };
 }
 
-interface ExceptionRow {
-  id: number;
-  template_id: string;
-  period: string;
-  reason: string;
-  status: ExceptionInfo["status"];
-  owner: string | null;
-  amount_cents: number | null;
-  lag_days: number | null;
-  reason_code: string | null;
-  expected: string | null;
-  found: string | null;
-  message: string;
-  left_keys_json: string;
-  right_keys_json: string;
-  group_id: number | null;
-  opened_at: string;
-  age_days: number;
-  resolved_at: string | null;
-  resolved_by: string | null;
-  resolution: string | null;
-  comments: number;
-}
+/** A `recon_exception` row as EXCEPTION_SELECT returns it, with its reconciliation, age and comment count. */
+type ExceptionRow = Selectable<ReconExceptionTable> & { template_id: string; period: string; age_days: number; comments: number };
 
 const EXCEPTION_SELECT = `SELECT e.*, c.template_id, c.period,
   CAST(julianday('now') - julianday(e.opened_at) AS INTEGER) AS age_days,
@@ -364,14 +346,8 @@ export function listExceptions(store: Store, args: ExceptionsListArgs): { items:
     where.push("c.period = ?");
     params.push(args.period);
   }
-  if (args.status?.length) {
-    where.push(`e.status IN (${args.status.map(() => "?").join(", ")})`);
-    params.push(...args.status);
-  }
-  if (args.reason?.length) {
-    where.push(`e.reason IN (${args.reason.map(() => "?").join(", ")})`);
-    params.push(...args.reason);
-  }
+  whereIn(where, params, "e.status", args.status);
+  whereIn(where, params, "e.reason", args.reason);
   if (args.owner !== undefined) {
     if (args.owner === null) where.push("e.owner IS NULL");
     else {
@@ -468,14 +444,8 @@ export function listCorrections(
     where.push("p.exception_id = ?");
     params.push(args.exceptionId);
   }
-  if (args.status?.length) {
-    where.push(`p.status IN (${args.status.map(() => "?").join(", ")})`);
-    params.push(...args.status);
-  }
-  if (args.kind?.length) {
-    where.push(`p.kind IN (${args.kind.map(() => "?").join(", ")})`);
-    params.push(...args.kind);
-  }
+  whereIn(where, params, "p.status", args.status);
+  whereIn(where, params, "p.kind", args.kind);
   const from = `FROM proposed_correction p JOIN reconciliation c ON c.id = p.reconciliation_id WHERE ${where.join(" AND ")}`;
   const total = (store.sqlite.prepare(`SELECT COUNT(*) AS n ${from}`).get(...params) as { n: number }).n;
   const rows = store.sqlite
