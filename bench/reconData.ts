@@ -7,17 +7,7 @@
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../fixtures/generator/prng";
 
 class Csv {
   private buf: string[] = [];
@@ -52,7 +42,7 @@ export interface BenchCounts {
 
 /** Writes the four CSV files and the truth CSVs (matches and exceptions) for `n` rows a side. */
 export async function writeBenchData(dir: string, n: number): Promise<BenchCounts> {
-  const rnd = mulberry32(20261001);
+  const rnd = seededRandom(20261001);
   const ehr = new Csv(
     join(dir, "ehr_charges.csv"),
     "transaction_id,account_number,cdm_code,service_date,posting_date,amount_cents,quantity,performing_npi",
