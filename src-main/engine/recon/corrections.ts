@@ -21,6 +21,30 @@ const lastDay = (period: string) => {
 
 type JournalLine = Extract<CorrectionPayload, { kind: "gl-journal" }>["journal"]["lines"][number];
 
+/**
+ * Two offsetting lines, in this order: `first` is debited and `second` credited by a
+ * positive amount; a negative amount (a credit bucket) turns both sides round.
+ */
+function offsetting(
+  at: { period: string; accountingDate: string; memo: string },
+  first: { account: string; costCenter: string | null },
+  second: { account: string; costCenter: string | null },
+  cents: number,
+): Omit<JournalLine, "lineNumber">[] {
+  const amount = Math.abs(cents);
+  const debitFirst = cents >= 0;
+  const line = (side: typeof first, debit: boolean) => ({
+    period: at.period,
+    accountingDate: at.accountingDate,
+    account: side.account,
+    costCenter: side.costCenter,
+    debitCents: debit ? amount : 0,
+    creditCents: debit ? 0 : amount,
+    memo: at.memo,
+  });
+  return [line(first, debitFirst), line(second, !debitFirst)];
+}
+
 function journal(description: string, lines: Omit<JournalLine, "lineNumber">[], amount: number): CorrectionDraft | null {
   const debit = lines.reduce((s, l) => s + l.debitCents, 0);
   const credit = lines.reduce((s, l) => s + l.creditCents, 0);
@@ -95,29 +119,15 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     const period = String(r.values.period);
     const date = String(l.values.day ?? r.values.accounting_date);
     const memo = `Reclass ${account} revenue of ${date} from ${str(r.values.cost_center)} to ${str(l.values.cost_center)} (GL line ${r.key})`;
-    const credit = e.amountCents >= 0; // revenue is a credit; a negative bucket (credits) reverses the sides
+    // Revenue is a credit: debit it off the cost center it sits on, credit the right one.
     return journal(
       memo,
-      [
-        {
-          period,
-          accountingDate: date,
-          account,
-          costCenter: str(r.values.cost_center),
-          debitCents: credit ? amount : 0,
-          creditCents: credit ? 0 : amount,
-          memo,
-        },
-        {
-          period,
-          accountingDate: date,
-          account,
-          costCenter: str(l.values.cost_center),
-          debitCents: credit ? 0 : amount,
-          creditCents: credit ? amount : 0,
-          memo,
-        },
-      ],
+      offsetting(
+        { period, accountingDate: date, memo },
+        { account, costCenter: str(r.values.cost_center) },
+        { account, costCenter: str(l.values.cost_center) },
+        e.amountCents,
+      ),
       amount,
     );
   },
@@ -133,46 +143,21 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     const cc = str(l.values.cost_center);
     const date = String(l.values.day);
     const memo = `Revenue of ${date} (${r.key}) belongs to ${e.expected}, was posted to ${e.found}`;
-    const c = e.amountCents >= 0;
     return journal(
       memo,
       [
-        {
-          period: e.expected,
-          accountingDate: date,
-          account: ar,
-          costCenter: cc,
-          debitCents: c ? amount : 0,
-          creditCents: c ? 0 : amount,
-          memo,
-        },
-        {
-          period: e.expected,
-          accountingDate: date,
-          account,
-          costCenter: cc,
-          debitCents: c ? 0 : amount,
-          creditCents: c ? amount : 0,
-          memo,
-        },
-        {
-          period: e.found,
-          accountingDate: `${e.found}-01`,
-          account,
-          costCenter: cc,
-          debitCents: c ? amount : 0,
-          creditCents: c ? 0 : amount,
-          memo: `Reverse: ${memo}`,
-        },
-        {
-          period: e.found,
-          accountingDate: `${e.found}-01`,
-          account: ar,
-          costCenter: cc,
-          debitCents: c ? 0 : amount,
-          creditCents: c ? amount : 0,
-          memo: `Reverse: ${memo}`,
-        },
+        ...offsetting(
+          { period: e.expected, accountingDate: date, memo },
+          { account: ar, costCenter: cc },
+          { account, costCenter: cc },
+          e.amountCents,
+        ),
+        ...offsetting(
+          { period: e.found, accountingDate: `${e.found}-01`, memo: `Reverse: ${memo}` },
+          { account, costCenter: cc },
+          { account: ar, costCenter: cc },
+          e.amountCents,
+        ),
       ],
       amount,
     );
