@@ -9,7 +9,7 @@ import { checkReconPeriod, reconPeriodEntity } from "../audit/signoff";
 import { UserError } from "../handlerRegistry";
 import type { Store } from "../store/store";
 import type { WorkpaperExportTable } from "../store/workpaperExport.table";
-import { actorRoles, defaultExportPath, exportRecord } from "./exportWorkpaper";
+import { actorRoles, defaultExportPath, exportRecord, insertExport } from "./exportWorkpaper";
 import type { ExceptionEdit, ReconSource } from "./reconSource";
 import { writeDetailSheets, type DetailColumn, textCell } from "./sheetWriter";
 import type { ReconcilingItem } from "./workpaperData";
@@ -109,12 +109,7 @@ export async function exportExceptionsWorkbook(
   };
   store.sqlite
     .transaction(() => {
-      store.sqlite
-        .prepare(
-          `INSERT INTO workpaper_export (id, kind, recon_id, period, path, sha256, rows, sheets_json, phi_unmasked, fingerprint, created_by, created_at)
-           VALUES (@id, @kind, @recon_id, @period, @path, @sha256, @rows, @sheets_json, @phi_unmasked, @fingerprint, @created_by, @created_at)`,
-        )
-        .run(row);
+      insertExport(store, row);
       const insert = store.sqlite.prepare("INSERT INTO exception_roundtrip_row (export_id, exception_id, base_json) VALUES (?, ?, ?)");
       for (const b of bases) insert.run(id, b.exceptionId, JSON.stringify(b.base));
       appendAudit(store, {

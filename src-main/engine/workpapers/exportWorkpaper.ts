@@ -69,6 +69,16 @@ export function defaultExportPath(store: Store, reconId: string, period: string,
   return join(dirname(store.path), "exports", `${safeRecon}_${period}_${kind}_${stamp}.xlsx`);
 }
 
+/** Records a written workbook (a workpaper or an exceptions round-trip file) in `workpaper_export`. */
+export function insertExport(store: Store, row: WorkpaperExportTable): void {
+  store.sqlite
+    .prepare(
+      `INSERT INTO workpaper_export (id, kind, recon_id, period, path, sha256, rows, sheets_json, phi_unmasked, fingerprint, created_by, created_at)
+       VALUES (@id, @kind, @recon_id, @period, @path, @sha256, @rows, @sheets_json, @phi_unmasked, @fingerprint, @created_by, @created_at)`,
+    )
+    .run(row);
+}
+
 export function exportRecord(row: WorkpaperExportTable): ExportRecord {
   return {
     id: row.id,
@@ -138,12 +148,7 @@ export async function exportWorkpaper(
   };
   store.sqlite
     .transaction(() => {
-      store.sqlite
-        .prepare(
-          `INSERT INTO workpaper_export (id, kind, recon_id, period, path, sha256, rows, sheets_json, phi_unmasked, fingerprint, created_by, created_at)
-           VALUES (@id, @kind, @recon_id, @period, @path, @sha256, @rows, @sheets_json, @phi_unmasked, @fingerprint, @created_by, @created_at)`,
-        )
-        .run(row);
+      insertExport(store, row);
       appendAudit(store, {
         actor,
         action: "export workpaper",
