@@ -24,6 +24,7 @@ import { ShortcutHelp, keyLabel, useShortcuts, type Shortcut } from "../componen
 import { formatMoney, formatNumber } from "../format";
 import type { PageProps } from "./pageProps";
 import { SelectCell, type SelectionContext } from "../components/SelectCell";
+import { PAGED_GRID } from "../components/pagedGrid";
 
 /** The queue's filter; saved as a view's definition and restored from it. */
 interface QueueFilter {
@@ -573,12 +574,8 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
               theme={theme}
               columnDefs={columnDefs}
               context={context}
-              rowModelType="infinite"
+              {...PAGED_GRID}
               datasource={datasource}
-              cacheBlockSize={100}
-              maxBlocksInCache={40}
-              rowHeight={30}
-              headerHeight={32}
               onGridReady={onGridReady}
               onRowClicked={(e) => {
                 // A click on the row's checkbox selects it; anywhere else opens the exception.

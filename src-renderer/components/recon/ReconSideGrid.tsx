@@ -21,6 +21,7 @@ import "../TableGrid";
 import { formatMoney, formatNumber } from "../../format";
 import { ITEM_STATUSES, STATUS_LABEL, reasonLabel } from "./reconLabels";
 import { SelectCell, type SelectionContext } from "../SelectCell";
+import { PAGED_GRID } from "../pagedGrid";
 
 export interface SideFilter {
   status: ReconItemStatus[];
@@ -331,12 +332,8 @@ export const ReconSideGrid = forwardRef<ReconSideGridHandle, ReconSideGridProps>
           theme={theme}
           columnDefs={columnDefs}
           context={context}
-          rowModelType="infinite"
+          {...PAGED_GRID}
           datasource={datasource}
-          cacheBlockSize={100}
-          maxBlocksInCache={40}
-          rowHeight={30}
-          headerHeight={32}
           onGridReady={onGridReady}
           onSortChanged={saveState}
           onColumnMoved={saveState}
