@@ -11,7 +11,7 @@ import { MemoryReconSource } from "../workpapers/memoryReconSource.test-helper";
 import { createUser } from "../auth/users";
 import { openStore, type Store } from "../store/store";
 import { appendAudit, auditEntriesFor, listAudit, verifyAuditChain } from "./auditLog";
-import { signOff, signoffStatus, withdrawSignoff } from "./signoff";
+import { enforceSignoffs, signOff, signoffStatus, withdrawSignoff } from "./signoff";
 
 const ana: UserInfo = { userId: "ana", displayName: "Ana Preparer", roles: ["preparer"] };
 const rob: UserInfo = { userId: "rob", displayName: "Rob Reviewer", roles: ["preparer", "reviewer", "phi"] };
@@ -66,6 +66,18 @@ describe("sign-off", () => {
     const audit = listAudit(store, { action: "void sign-off" }).entries;
     expect(audit).toHaveLength(2);
     expect(audit.some((a) => a.reason?.includes("left balance"))).toBe(true);
+  });
+
+  it("does not work the figures out after a change when nothing is signed (a pass over every row at scale)", () => {
+    let summaries = 0;
+    const counting = Object.assign(Object.create(source) as MemoryReconSource, {
+      summary: (reconId: string, period: string) => (summaries++, source.summary(reconId, period)),
+    });
+    expect(enforceSignoffs(store, counting, key.reconId, key.period)).toEqual([]);
+    expect(summaries).toBe(0);
+    signOff(store, source, ana, { ...key, role: "preparer" });
+    expect(enforceSignoffs(store, counting, key.reconId, key.period)).toEqual([]);
+    expect(summaries).toBe(1);
   });
 
   it("keeps a sign-off when nothing changed and lets the signer withdraw it with a reason", () => {

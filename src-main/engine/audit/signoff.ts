@@ -139,6 +139,9 @@ function voidRow(store: Store, row: SignoffTable & { id: number }, actor: string
  * run, match, unmatch, adjustment posting); reading the status calls it too.
  */
 export function enforceSignoffs(store: Store, source: ReconSource, reconId: string, period: string, actor = "system"): SignoffChange[] {
+  // Nothing signed, nothing to void: the figures (a pass over every stored row, minutes on a
+  // reconciliation of a million encounters) are only worked out when a sign-off stands.
+  if (!rows(store, reconId, period).some((r) => r.voided_at === null)) return [];
   const summary = source.summary(reconId, period);
   const figures = signedFigures(reconId, period, summary, source.adjustments(reconId, period));
   const fingerprint = figuresFingerprint(figures);

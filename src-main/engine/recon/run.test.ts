@@ -57,3 +57,33 @@ describe("a long run", () => {
     expect(again.changedRows).toBe(40_000);
   });
 });
+
+describe("a re-run", () => {
+  it("keeps unchanged matches as they were, re-matches a changed row and drops a row that left its side", () => {
+    charges("ehr", 0, 50);
+    charges("billing", 0, 50);
+    const first = runReconciliation(store, "charge-reconciliation", "2026-10", { actor: "test" });
+    expect(first.passes[0]!.groups).toBe(50);
+    const groupOf = (key: string) =>
+      (store.sqlite.prepare("SELECT group_id FROM recon_item WHERE row_key = ?").get(key) as { group_id: number | null }).group_id;
+    const untouched = groupOf("ehr:C7");
+
+    // A billing charge corrected to a different amount, and an EHR charge removed.
+    store.sqlite.prepare("UPDATE charge SET amount_cents = 17000 WHERE transaction_id = 'T3'").run();
+    store.sqlite.prepare("DELETE FROM charge WHERE transaction_id = 'C9'").run();
+    const again = runReconciliation(store, "charge-reconciliation", "2026-10", { actor: "test" });
+
+    expect(again.changedRows).toBe(1);
+    // Of the 50 groups, the changed row's and the removed row's went; 48 were kept untouched.
+    expect(again.keptGroups).toBe(48);
+    expect(groupOf("ehr:C7")).toBe(untouched);
+    expect(store.sqlite.prepare("SELECT 1 FROM recon_item WHERE row_key = 'ehr:C9'").get()).toBeUndefined();
+    const t3 = store.sqlite.prepare("SELECT status, amount_cents FROM recon_item WHERE row_key = 'billing:T3'").get();
+    expect(t3).toEqual({ status: "exception", amount_cents: 17000 });
+    expect(again.exceptionsByReason).toEqual({
+      "missing-in-billing": { count: 1, amountCents: 16000 },
+      "missing-in-ehr": { count: 2, amountCents: 33000 },
+    });
+    expect(again.balance.unexplainedCents).toBe(0);
+  });
+});

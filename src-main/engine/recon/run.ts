@@ -7,6 +7,7 @@ import { MATCHER_VERSION, runPasses, type MatchedGroup } from "../match/matcher"
 import type { Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
+import { readPrevious } from "./previous";
 import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
 import { findTemplate } from "./templates";
 
@@ -24,31 +25,18 @@ export class ReconCancelled extends Error {
 
 type GroupKind = "auto" | "suggested" | "manual";
 
-interface ExistingItem {
-  id: number;
-  side: "left" | "right";
-  row_key: string;
-  row_hash: string;
-  group_id: number | null;
-  status: string;
-  reason: string | null;
-  explained_note: string | null;
-  locked: number;
-  hold: number;
-}
-
 interface ExistingGroup {
   id: number;
   kind: GroupKind;
   locked: number;
   pass_id: string | null;
-  explanation: string;
-  score: number | null;
 }
 
 /** A group as this run sees it: kept from before (with its id) or new. */
 interface WorkGroup {
   existingId: number | null;
+  /** The kept group's kind as stored (a re-run writes it only when it changes). */
+  storedKind: GroupKind | null;
   kind: GroupKind;
   passId: string | null;
   score: number | null;
@@ -139,43 +127,25 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   const signedOff = isSignedOff(store, templateId, period);
 
   // ---------------------------------------------------------------- what was there before
-  const existingItems = db
-    .prepare(
-      "SELECT id, side, row_key, row_hash, group_id, status, reason, explained_note, locked, hold FROM recon_item WHERE reconciliation_id = ?",
-    )
-    .all(reconId) as ExistingItem[];
-  const existingGroups = new Map(
-    (
-      db
-        .prepare("SELECT id, kind, locked, pass_id, explanation, score FROM match_group WHERE reconciliation_id = ?")
-        .all(reconId) as ExistingGroup[]
-    ).map((g) => [g.id, g] as const),
-  );
-  const index = { left: left.index, right: right.index };
-  const prev = { left: new Map<string, ExistingItem>(), right: new Map<string, ExistingItem>() };
-  const members = new Map<number, { left: number[]; right: number[]; changed: boolean }>();
-  const vanished: ExistingItem[] = [];
-  for (const item of existingItems) {
-    prev[item.side].set(item.row_key, item);
-    const i = index[item.side].get(item.row_key);
-    if (item.group_id !== null) {
-      let m = members.get(item.group_id);
-      if (!m) members.set(item.group_id, (m = { left: [], right: [], changed: false }));
-      if (i === undefined || sides[item.side][i]!.hash !== item.row_hash) m.changed = true;
-      if (i !== undefined) m[item.side].push(i);
-    }
-    if (i === undefined) vanished.push(item);
-  }
+  const previous = readPrevious(store, reconId, { left, right });
+  const prev = { left: previous.left, right: previous.right };
+  const { members, vanished } = previous;
+  // A kept group's explanation and score stay in the table: only what deciding needs is read.
+  const existingGroups = db
+    .prepare("SELECT id, kind, locked, pass_id FROM match_group WHERE reconciliation_id = ?")
+    .all(reconId) as ExistingGroup[];
   let changedRows = 0;
   for (const side of ["left", "right"] as const) {
-    for (const row of sides[side]) if (prev[side].get(row.key)?.row_hash !== row.hash) changedRows++;
+    const same = prev[side].same;
+    for (let i = 0; i < same.length; i++) if (same[i] === 0) changedRows++;
   }
 
   const takenLeft = new Uint8Array(left.rows.length);
   const takenRight = new Uint8Array(right.rows.length);
   const groups: WorkGroup[] = [];
   const droppedGroups: number[] = [];
-  for (const [groupId, g] of existingGroups) {
+  for (const g of existingGroups) {
+    const groupId = g.id;
     const m = members.get(groupId) ?? { left: [], right: [], changed: true };
     const keep = g.kind === "manual" || g.locked === 1 || signedOff || (sameRules && !m.changed);
     if (!keep || (m.left.length === 0 && m.right.length === 0)) {
@@ -186,10 +156,11 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     for (const i of m.right) takenRight[i] = 1;
     groups.push({
       existingId: groupId,
+      storedKind: g.kind,
       kind: g.kind,
       passId: g.pass_id,
-      score: g.score,
-      explanation: g.explanation,
+      score: null,
+      explanation: "",
       left: m.left,
       right: m.right,
       raised: null,
@@ -199,24 +170,24 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   // Rows a person marked explained stay explained (and out of matching) until they undo it;
   // rows a person unmatched (hold) stay out of automatic matching; locked rows keep their state.
   const explained = { left: new Set<number>(), right: new Set<number>() };
-  const frozen = { left: new Map<number, ExistingItem>(), right: new Map<number, ExistingItem>() };
+  const frozen = { left: new Set<number>(), right: new Set<number>() };
   const held = { left: new Set<number>(), right: new Set<number>() };
   for (const side of ["left", "right"] as const) {
     const taken = side === "left" ? takenLeft : takenRight;
-    sides[side].forEach((row, i) => {
-      const p = prev[side].get(row.key);
-      if (!p || taken[i]) return;
-      if (p.status === "explained") {
+    const p = prev[side];
+    for (let i = 0; i < p.id.length; i++) {
+      if (p.id[i] === 0 || taken[i]) continue;
+      if (p.status[i] === "explained") {
         explained[side].add(i);
         taken[i] = 1;
-      } else if (p.locked === 1 || signedOff) {
-        frozen[side].set(i, p);
+      } else if (p.locked[i] === 1 || signedOff) {
+        frozen[side].add(i);
         taken[i] = 1;
-      } else if (p.hold === 1) {
+      } else if (p.hold[i] === 1) {
         held[side].add(i);
         taken[i] = 1;
       }
-    });
+    }
   }
 
   // ---------------------------------------------------------------- match what is free
@@ -229,6 +200,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   for (const g of found) {
     groups.push({
       existingId: null,
+      storedKind: null,
       kind: g.mode === "auto" ? "auto" : "suggested",
       passId: g.passId,
       score: g.score,
@@ -310,15 +282,16 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     for (let i = 0; i < sides[side].length; i++) {
       if (status[side][i] !== undefined) continue;
       const signed = (sides[side][i]!.amount ?? 0) * (side === "left" ? 1 : -1);
-      const f = frozen[side].get(i);
+      const fs = frozen[side].has(i) ? prev[side].status[i]! : null;
       if (explained[side].has(i)) {
         status[side][i] = "explained";
         reason[side][i] = "explained";
         addLine("explained", "explained", signed);
-      } else if (f && f.status !== "unmatched" && f.status !== "matched" && f.status !== "suggested") {
-        status[side][i] = f.status;
-        reason[side][i] = f.reason;
-        addLine(f.reason ?? f.status, f.status === "expected" ? "expected" : "exception", signed);
+      } else if (fs !== null && fs !== "unmatched" && fs !== "matched" && fs !== "suggested") {
+        const fr = prev[side].reason[i]!;
+        status[side][i] = fs;
+        reason[side][i] = fr;
+        addLine(fr ?? fs, fs === "expected" ? "expected" : "exception", signed);
       } else if (!taken[i] || groupOf[side][i] === -1) unmatched(side, i);
     }
   }
@@ -378,16 +351,16 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         DELETE FROM match_group WHERE id IN (SELECT id FROM recon_dropped);
         DELETE FROM recon_dropped;`);
       const deleteItem = db.prepare("DELETE FROM recon_item WHERE id = ?");
-      for (const item of vanished) deleteItem.run(item.id);
+      for (const id of vanished) deleteItem.run(id);
 
       const insertGroup = db.prepare(
         `INSERT INTO match_group (reconciliation_id, run_id, pass_id, kind, score, explanation, left_cents, right_cents, locked, created_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       );
-      const setGroupKind = db.prepare("UPDATE match_group SET kind = ? WHERE id = ? AND kind <> ?");
+      const setGroupKind = db.prepare("UPDATE match_group SET kind = ? WHERE id = ?");
       const groupIds = groups.map((g) => {
         if (g.existingId !== null) {
-          setGroupKind.run(g.kind, g.existingId, g.kind);
+          if (g.kind !== g.storedKind) setGroupKind.run(g.kind, g.existingId);
           return g.existingId;
         }
         const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
@@ -422,14 +395,15 @@ export function runReconciliation(store: Store, templateId: string, period: stri
           const gid = g >= 0 ? groupIds[g]! : null;
           const st = status[side][i] ?? "unmatched";
           const rs = reason[side][i] ?? null;
-          const p = prev[side].get(row.key);
-          if (!p || p.row_hash !== row.hash) {
+          const p = prev[side];
+          const id = p.id[i]!;
+          if (id === 0 || p.same[i] === 0) {
             // What a new or changed row stores, in the column order both statements share.
             const stored = [row.memberKeys, row.sourceTable, row.sourceId, row.amount, row.rowDate, fieldsJson(row), row.hash, gid, st, rs];
-            if (!p) insertItem.run(reconId, side, row.key, ...stored);
-            else updateItem.run(...stored, p.id);
-          } else if (p.group_id !== gid || p.status !== st || p.reason !== rs) {
-            updateState.run(gid, st, rs, p.id);
+            if (id === 0) insertItem.run(reconId, side, row.key, ...stored);
+            else updateItem.run(...stored, id);
+          } else if (p.group[i] !== (gid ?? 0) || p.status[i] !== st || p.reason[i] !== rs) {
+            updateState.run(gid, st, rs, id);
           }
         }
       }

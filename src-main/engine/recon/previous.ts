@@ -1,0 +1,86 @@
+import type { Store } from "../store/store";
+import type { LoadedSide } from "./sides";
+
+/**
+ * What one side's rows were at the last run, by each row's index in this run's side: plain
+ * arrays, not an object per stored row (a million-row reconciliation re-run holds a few
+ * million of them, and objects made the re-run slower than the first run).
+ */
+export interface PreviousSide {
+  /** The row's `recon_item` id, 0 when the row is new. */
+  id: Float64Array;
+  /** 1 when the stored row hash equals this run's (the row did not change). */
+  same: Uint8Array;
+  /** The row's match group id, 0 when it had none. */
+  group: Float64Array;
+  status: (string | undefined)[];
+  reason: (string | null)[];
+  locked: Uint8Array;
+  hold: Uint8Array;
+}
+
+export interface Previous {
+  left: PreviousSide;
+  right: PreviousSide;
+  /** The stored group's rows as indexes into this run's sides; `changed` when a row changed or vanished. */
+  members: Map<number, { left: number[]; right: number[]; changed: boolean }>;
+  /** `recon_item` ids of stored rows no longer on their side. */
+  vanished: number[];
+}
+
+function emptySide(n: number): PreviousSide {
+  return {
+    id: new Float64Array(n),
+    same: new Uint8Array(n),
+    group: new Float64Array(n),
+    status: new Array<string | undefined>(n),
+    reason: new Array<string | null>(n).fill(null),
+    locked: new Uint8Array(n),
+    hold: new Uint8Array(n),
+  };
+}
+
+/**
+ * Reads a reconciliation's stored rows against this run's sides. The walk is by the
+ * (reconciliation, side) index, in id order: the rows of one run sit together in the table,
+ * so this reads it front to back (the planner's own choice, the amount index, jumps about a
+ * multi-gigabyte table and took minutes on a cold disk).
+ */
+export function readPrevious(store: Store, reconId: number, sides: { left: LoadedSide; right: LoadedSide }): Previous {
+  const prev = { left: emptySide(sides.left.rows.length), right: emptySide(sides.right.rows.length) };
+  const members: Previous["members"] = new Map();
+  const vanished: number[] = [];
+  // Statuses and reasons repeat: one string each rather than one per row.
+  const pool = new Map<string, string>();
+  const pooled = (s: string | null) => (s === null ? null : (pool.get(s) ?? (pool.set(s, s), s)));
+  const rows = store.sqlite
+    .prepare(
+      `SELECT id, side, row_key, row_hash, group_id, status, reason, locked, hold
+       FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = ?`,
+    )
+    .raw(true)
+    .iterate(reconId) as IterableIterator<[number, "left" | "right", string, string, number | null, string, string | null, number, number]>;
+  for (const [id, side, key, hash, groupId, status, reason, locked, hold] of rows) {
+    const i = sides[side].index.get(key);
+    const same = i !== undefined && sides[side].rows[i]!.hash === hash;
+    if (groupId !== null) {
+      let m = members.get(groupId);
+      if (!m) members.set(groupId, (m = { left: [], right: [], changed: false }));
+      if (!same) m.changed = true;
+      if (i !== undefined) m[side].push(i);
+    }
+    if (i === undefined) {
+      vanished.push(id);
+      continue;
+    }
+    const p = prev[side];
+    p.id[i] = id;
+    p.same[i] = same ? 1 : 0;
+    p.group[i] = groupId ?? 0;
+    p.status[i] = pooled(status)!;
+    p.reason[i] = pooled(reason);
+    p.locked[i] = locked;
+    p.hold[i] = hold;
+  }
+  return { ...prev, members, vanished };
+}
