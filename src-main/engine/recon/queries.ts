@@ -115,13 +115,16 @@ export function listRuns(store: Store, templateId: string, period: string, limit
  * their reason; rows with no reason yet are the unexplained difference.
  */
 export function reconBalance(store: Store, templateId: string, period: string): ReconBalance {
+  // These scans name their index. Left to itself the planner takes recon_item_amount (it leads
+  // with reconciliation_id too) and so visits the rows in amount order, a random read each:
+  // 42 s instead of about 10 s for 6.4M rows at a million encounters.
   const id = reconciliationId(store, templateId, period);
   const db = store.sqlite;
   const totals = db
     .prepare(
       `SELECT side, COUNT(*) AS n, COALESCE(SUM(amount_cents), 0) AS cents,
          SUM(status = 'matched') AS matched_n, COALESCE(SUM(CASE WHEN status = 'matched' THEN amount_cents END), 0) AS matched_cents
-       FROM recon_item WHERE reconciliation_id = ? GROUP BY side`,
+       FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = ? GROUP BY side`,
     )
     .all(id) as { side: "left" | "right"; n: number; cents: number; matched_n: number; matched_cents: number }[];
   const t = (side: "left" | "right") => totals.find((x) => x.side === side) ?? { n: 0, cents: 0, matched_n: 0, matched_cents: 0 };
@@ -136,7 +139,7 @@ export function reconBalance(store: Store, templateId: string, period: string): 
   for (const r of db
     .prepare(
       `SELECT status, reason, COUNT(*) AS n, COALESCE(SUM(CASE WHEN side = 'left' THEN amount_cents ELSE -amount_cents END), 0) AS cents
-       FROM recon_item WHERE reconciliation_id = ? AND status <> 'matched' GROUP BY status, reason`,
+       FROM recon_item INDEXED BY recon_item_status WHERE reconciliation_id = ? AND status <> 'matched' GROUP BY status, reason`,
     )
     .all(id) as { status: string; reason: string | null; n: number; cents: number }[]) {
     if (r.status === "expected") add(r.reason ?? "expected", "expected", r.n, r.cents);
@@ -148,7 +151,7 @@ export function reconBalance(store: Store, templateId: string, period: string): 
     .prepare(
       `SELECT g.pass_id, g.kind, MAX(i.reason) AS reason, COUNT(*) AS n,
          SUM(CASE WHEN i.side = 'left' THEN COALESCE(i.amount_cents, 0) ELSE -COALESCE(i.amount_cents, 0) END) AS cents
-       FROM recon_item i JOIN match_group g ON g.id = i.group_id
+       FROM recon_item i INDEXED BY recon_item_status JOIN match_group g ON g.id = i.group_id
        WHERE i.reconciliation_id = ? AND i.status = 'matched' GROUP BY g.id HAVING cents <> 0`,
     )
     .all(id) as { pass_id: string | null; kind: string; reason: string | null; n: number; cents: number }[]) {

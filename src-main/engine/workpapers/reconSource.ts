@@ -131,6 +131,11 @@ const STATUS_REASON: Record<string, string> = {
  * a confirmed match group, signed so that left + items = right (a left row without a partner
  * counts negative, a right row positive), plus the variance inside confirmed groups
  * (right − left), so the workpaper ties by construction to the stored rows.
+ *
+ * Scans over a whole reconciliation name their index (recon_item_side: id order, which is
+ * table order; recon_item_status: id order within a status). The planner would otherwise take
+ * recon_item_amount and read the table in amount order: the sign-off figures of a
+ * million-encounter charge reconciliation took 91 s that way.
  */
 export function reconSourceFor(store: Store): ReconSource {
   const ready = hasTable(store, "recon_item") && hasTable(store, "reconciliation");
@@ -143,7 +148,7 @@ export function reconSourceFor(store: Store): ReconSource {
   function* unmatchedItems(reconciliationId: number, period: string): Generator<ReconcilingItem> {
     const rows = store.sqlite
       .prepare(
-        `SELECT i.*, g.kind AS group_kind, g.pass_id FROM recon_item i LEFT JOIN match_group g ON g.id = i.group_id
+        `SELECT i.*, g.kind AS group_kind, g.pass_id FROM recon_item i INDEXED BY recon_item_side LEFT JOIN match_group g ON g.id = i.group_id
          WHERE i.reconciliation_id = ? AND NOT (i.group_id IS NOT NULL AND ${CONFIRMED} AND i.status = 'matched')
          ORDER BY i.side, i.id`,
       )
@@ -269,7 +274,7 @@ export function reconSourceFor(store: Store): ReconSource {
       const matchedCount = (
         store.sqlite
           .prepare(
-            `SELECT COUNT(*) AS n FROM recon_item i JOIN match_group g ON g.id = i.group_id
+            `SELECT COUNT(*) AS n FROM recon_item i INDEXED BY recon_item_status JOIN match_group g ON g.id = i.group_id
              WHERE i.reconciliation_id = ? AND ${CONFIRMED} AND i.status = 'matched'`,
           )
           .get(recon.id) as { n: number }
@@ -440,7 +445,9 @@ function inputFilesOf(store: Store, reconciliationId: number): InputFile[] {
   try {
     const tables = (
       store.sqlite
-        .prepare("SELECT DISTINCT source_table FROM recon_item WHERE reconciliation_id = ? AND source_table IS NOT NULL")
+        .prepare(
+          "SELECT DISTINCT source_table FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = ? AND source_table IS NOT NULL",
+        )
         .all(reconciliationId) as {
         source_table: string;
       }[]
@@ -451,7 +458,7 @@ function inputFilesOf(store: Store, reconciliationId: number): InputFile[] {
       const union = tables
         .map(
           (t) =>
-            `SELECT rr.source_file_id AS id FROM recon_item i JOIN "${t}" c ON c.id = i.source_id JOIN raw_record rr ON rr.id = c.raw_record_id
+            `SELECT rr.source_file_id AS id FROM recon_item i INDEXED BY recon_item_side JOIN "${t}" c ON c.id = i.source_id JOIN raw_record rr ON rr.id = c.raw_record_id
              WHERE i.reconciliation_id = @recon AND i.source_table = '${t}'`,
         )
         .join(" UNION ");
