@@ -68,7 +68,7 @@ describe("sign-off", () => {
     expect(audit.some((a) => a.reason?.includes("left balance"))).toBe(true);
   });
 
-  it("does not work the figures out after a change when nothing is signed (a pass over every row at scale)", () => {
+  it("works the figures out only when a sign-off stands, and once per request (a pass over every row at scale)", () => {
     let summaries = 0;
     const counting = Object.assign(Object.create(source) as MemoryReconSource, {
       summary: (reconId: string, period: string) => (summaries++, source.summary(reconId, period)),
@@ -78,6 +78,9 @@ describe("sign-off", () => {
     signOff(store, source, ana, { ...key, role: "preparer" });
     expect(enforceSignoffs(store, counting, key.reconId, key.period)).toEqual([]);
     expect(summaries).toBe(1);
+    // Checking and then showing the status works them out once, not twice.
+    expect(signoffStatus(store, counting, key.reconId, key.period).status.preparer?.userId).toBe("ana");
+    expect(summaries).toBe(2);
   });
 
   it("keeps a sign-off when nothing changed and lets the signer withdraw it with a reason", () => {
