@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngineEvents } from "../../src-shared/api";
-import { createEngine, type Engine } from "./engine";
+import Database from "better-sqlite3";
+import { createEngine, toApiError, type Engine } from "./engine";
 import type { CallContext } from "./handlerRegistry";
 
 const admin: CallContext = { user: { userId: "test", displayName: "Test", roles: ["admin"] }, sessionId: null, actor: "test" };
@@ -19,6 +20,19 @@ afterEach(async () => {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** An HL7 file of n one-charge DFT messages. */
+function bigHl7(n: number): string {
+  const big = join(dir, "big.hl7");
+  const messages: string[] = [];
+  for (let i = 0; i < n; i++) {
+    messages.push(
+      `MSH|^~\\&|EHR|H1|BILL|H1|20261001120000||DFT^P03|C${i}|P|2.5.1\rPID|1||M${i}||DOE^J||19800101|F||||||||||A${i}\rPV1|1|O|ED^^^H1||||||||||||||||V${i}\rFT1|1|T${i}||20261001|20261002|CG|300100^CBC|||1|12.50||LAB`,
+    );
+  }
+  writeFileSync(big, messages.join("\r"));
+  return big;
+}
 
 describe("engine jobs", () => {
   it("runs an import in a worker thread, reporting progress, and records the outcome", async () => {
@@ -50,15 +64,8 @@ describe("engine jobs", () => {
   });
 
   it("cancels a long import at a safe point, keeping what was committed", async () => {
-    // A CSV big enough that its import takes many batches.
-    const big = join(dir, "big.hl7");
-    const messages: string[] = [];
-    for (let i = 0; i < 30_000; i++) {
-      messages.push(
-        `MSH|^~\\&|EHR|H1|BILL|H1|20261001120000||DFT^P03|C${i}|P|2.5.1\rPID|1||M${i}||DOE^J||19800101|F||||||||||A${i}\rPV1|1|O|ED^^^H1||||||||||||||||V${i}\rFT1|1|T${i}||20261001|20261002|CG|300100^CBC|||1|12.50||LAB`,
-      );
-    }
-    writeFileSync(big, messages.join("\r"));
+    // A file big enough that its import takes many batches.
+    const big = bigHl7(30_000);
     const { jobId } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
     // Cancel from inside the first progress event, so the request reaches the worker
     // while most batches are still ahead of it, however loaded the machine is.
@@ -81,6 +88,51 @@ describe("engine jobs", () => {
     const { jobId: again } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
     expect((await engine.jobs.waitFor(again)).status).toBe("succeeded");
     expect(engine.store.sqlite.prepare("SELECT COUNT(*) AS n FROM charge").get()).toEqual({ n: 30_000 });
+  });
+
+  it("queues a job at once while the running one holds the store's write lock, and cancels it there", async () => {
+    const big = bigHl7(20_000);
+    const { jobId: first } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
+    await new Promise<void>((started) => {
+      const off = engine.events.on("job/progress", (p) => {
+        if (p.jobId === first && p.done > 0) {
+          off();
+          started();
+        }
+      });
+    });
+    // Another writer takes the lock, as a worker saving a million-row run does for minutes.
+    const other = new Database(engine.store.path);
+    other.exec("BEGIN IMMEDIATE");
+    const t0 = Date.now();
+    const { jobId: second } = await engine.invokeAs(admin, "jobs/start", {
+      kind: "ingest",
+      params: { paths: [resolve("fixtures/samples/hl7v2")] },
+    });
+    const { jobId: third } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
+    expect(engine.jobs.cancel(third)).toBe(true);
+    // Without waiting on the lock (busy_timeout is 10 s): nothing was written yet.
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(engine.jobs.get(second)?.status).toBe("queued");
+    expect(engine.jobs.get(third)?.status).toBe("cancelled");
+    expect(engine.jobs.list(3).map((j) => [j.id, j.status])).toEqual([
+      [third, "cancelled"],
+      [second, "queued"],
+      [first, "running"],
+    ]);
+    other.exec("ROLLBACK");
+    other.close();
+    expect((await engine.jobs.waitFor(first)).status).toBe("succeeded");
+    expect((await engine.jobs.waitFor(second)).status).toBe("succeeded");
+    const stored = Object.fromEntries(
+      (engine.store.sqlite.prepare("SELECT id, status FROM job").all() as { id: string; status: string }[]).map((r) => [r.id, r.status]),
+    );
+    expect(stored).toEqual({ [first]: "succeeded", [second]: "succeeded", [third]: "cancelled" });
+  });
+
+  it("says the store is busy, in words, when a write waited out the lock", () => {
+    const busy = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+    expect(toApiError(busy)).toMatchObject({ code: "STORE_BUSY", message: expect.stringContaining("this change was not made") });
   });
 
   it("refuses every non-public method without a signed-in session", async () => {

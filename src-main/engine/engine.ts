@@ -177,5 +177,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 export function toApiError(error: unknown): { code: string; message: string; details?: unknown } {
   if (error instanceof UserError) return { code: error.code, message: error.message, details: error.details };
   if (error instanceof StoreError) return { code: error.code, message: error.message };
+  // The write lock stayed taken past busy_timeout: a job (a million-row run saving, an import)
+  // holds it. Nothing was changed; say so rather than pass SQLite's words on.
+  if ((error as { code?: unknown } | null)?.code === "SQLITE_BUSY")
+    return {
+      code: "STORE_BUSY",
+      message:
+        "Another task is writing to the store (a reconciliation being saved or an import, running as a job), so this change was not made. Try again when it has finished.",
+    };
   return { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
 }

@@ -53,9 +53,15 @@ export function jobInfo(row: JobTable): JobInfo {
  * Runs long work in worker threads, one job at a time (SQLite has one writer, and
  * this machine class has two cores), keeps each job's state in the `job` table and
  * reports progress as events. The calling thread never waits on the job's SQL.
+ *
+ * A job waiting its turn lives in memory and gets its row when it starts: while a job runs,
+ * its worker may hold the write lock for minutes (saving a million-encounter run), and
+ * queueing the next one must not wait for that or fail on it. A job cancelled while it
+ * waited is written when the running one has ended.
  */
 export class JobRunner {
-  private readonly queue: string[] = [];
+  private readonly queue: JobTable[] = [];
+  private readonly unwritten: JobTable[] = [];
   private running: {
     id: string;
     worker: Worker;
@@ -83,7 +89,14 @@ export class JobRunner {
     return this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable;
   }
 
+  /** Jobs not in the `job` table yet: waiting their turn, or cancelled while they waited. */
+  private inMemory(): JobTable[] {
+    return [...this.queue, ...this.unwritten];
+  }
+
   get(id: string): JobInfo | null {
+    const waiting = this.inMemory().find((r) => r.id === id);
+    if (waiting) return jobInfo(waiting);
     const row = this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable | undefined;
     return row ? this.withLiveProgress(jobInfo(row)) : null;
   }
@@ -98,16 +111,31 @@ export class JobRunner {
     const rows = this.options.store.sqlite
       .prepare("SELECT * FROM job ORDER BY created_at DESC, rowid DESC LIMIT ?")
       .all(limit) as JobTable[];
-    return rows.map((row) => this.withLiveProgress(jobInfo(row)));
+    // Newest first; a waiting job was created after every job in the table.
+    const waiting = this.inMemory().reverse();
+    return [...waiting, ...rows].slice(0, limit).map((row) => this.withLiveProgress(jobInfo(row)));
   }
 
   start<K extends JobKind>(kind: K, params: JobParamsByKind[K], requestedBy = "system"): string {
     if (this.closed) throw new Error("the engine is shutting down");
     const id = randomUUID();
-    this.options.store.sqlite
-      .prepare(`INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)`)
-      .run(id, kind, jobDefinition(kind)!.label(params as never), JSON.stringify(params), requestedBy, new Date().toISOString());
-    this.queue.push(id);
+    this.queue.push({
+      id,
+      kind,
+      status: "queued",
+      label: jobDefinition(kind)!.label(params as never),
+      params_json: JSON.stringify(params),
+      requested_by: requestedBy,
+      phase: null,
+      done: 0,
+      total: null,
+      message: null,
+      error: null,
+      result_json: null,
+      created_at: new Date().toISOString(),
+      started_at: null,
+      finished_at: null,
+    });
     this.pump();
     return id;
   }
@@ -124,10 +152,12 @@ export class JobRunner {
   }
 
   cancel(id: string): boolean {
-    const queuedAt = this.queue.indexOf(id);
+    const queuedAt = this.queue.findIndex((r) => r.id === id);
     if (queuedAt >= 0) {
-      this.queue.splice(queuedAt, 1);
-      this.finish(id, { status: "cancelled" });
+      const [row] = this.queue.splice(queuedAt, 1);
+      this.unwritten.push({ ...row!, status: "cancelled", finished_at: new Date().toISOString() });
+      this.finished(this.get(id)!, "cancelled");
+      if (!this.running) this.writeUnwritten();
       return true;
     }
     if (this.running?.id === id) {
@@ -143,11 +173,15 @@ export class JobRunner {
 
   private pump(): void {
     if (this.running || this.closed) return;
-    const id = this.queue.shift();
-    if (!id) return;
-    const row = this.row(id);
-    const startedAt = new Date().toISOString();
-    this.options.store.sqlite.prepare("UPDATE job SET status = 'running', started_at = ? WHERE id = ?").run(startedAt, id);
+    const row = this.queue.shift();
+    if (!row) return;
+    const id = row.id;
+    this.writeUnwritten();
+    this.options.store.sqlite
+      .prepare(
+        `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
+      )
+      .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString());
     const worker = new Worker(this.workerEntry, { resourceLimits: { maxOldGenerationSizeMb: jobHeapLimitMb() } });
     const cancelFlag = new SharedArrayBuffer(4);
     this.running = { id, worker, cancelFlag: new Int32Array(cancelFlag) };
@@ -242,22 +276,37 @@ export class JobRunner {
         progress?.message ?? null,
         id,
       );
-    const info = jobInfo(this.row(id));
+    this.finished(jobInfo(this.row(id)), outcome.status);
+    this.writeUnwritten();
+  }
+
+  /** Announces a job's end and wakes whoever waits for it. */
+  private finished(info: JobInfo, status: JobInfo["status"]): void {
     this.options.events.emit("job/finished", info);
-    if (outcome.status !== "failed") this.options.events.emit("store/changed", { tables: ["*"] });
-    for (const resolve of this.finishedWaiters.get(id) ?? []) resolve(info);
-    this.finishedWaiters.delete(id);
+    if (status !== "failed") this.options.events.emit("store/changed", { tables: ["*"] });
+    for (const resolve of this.finishedWaiters.get(info.id) ?? []) resolve(info);
+    this.finishedWaiters.delete(info.id);
+  }
+
+  /** Writes the rows of jobs cancelled while they waited (called when no job holds the store). */
+  private writeUnwritten(): void {
+    const insert = this.options.store.sqlite.prepare(
+      `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const r of this.unwritten.splice(0))
+      insert.run(r.id, r.kind, r.status, r.label, r.params_json, r.requested_by, r.created_at, r.finished_at);
   }
 
   /** Cancels queued jobs, asks the running one to stop, and waits for it. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const id of this.queue.splice(0)) this.finish(id, { status: "cancelled" });
+    for (const { id } of [...this.queue]) this.cancel(id);
     if (this.running) {
       const id = this.running.id;
       const done = this.waitFor(id);
       this.cancel(id);
       await done;
     }
+    this.writeUnwritten();
   }
 }
