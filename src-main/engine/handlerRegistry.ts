@@ -1,6 +1,7 @@
 import type { ArgsOf, Method, ResultOf, Role, UserInfo } from "../../src-shared/api";
 import type { EngineEventBus } from "./events";
 import type { JobRunner } from "./jobs/jobRunner";
+import type { HeavyReads } from "./jobs/heavyReads";
 import type { Store } from "./store/store";
 
 /** Who is calling: the signed-in user of the session, if any. */
@@ -57,6 +58,8 @@ export interface EngineContext {
   store: Store;
   events: EngineEventBus;
   jobs: JobRunner;
+  /** Whole-reconciliation reads, run off the engine thread when the reconciliation is large. */
+  reads: HeavyReads;
   registry: HandlerRegistry;
 }
 

@@ -1,11 +1,12 @@
 import type { SignoffRole } from "../../../src-shared/api/audit";
 import type { EngineEventBus } from "../events";
 import { requireUser, UserError, type EngineContext } from "../handlerRegistry";
+import { lastRunRows } from "../jobs/heavyReads";
 import { exportExceptionsWorkbook, importExceptionsWorkbook } from "../workpapers/exceptionsRoundtrip";
 import { listExports } from "../workpapers/exportWorkpaper";
 import { reconSourceFor } from "../workpapers/reconSource";
 import { listAudit, verifyAuditChain } from "./auditLog";
-import { checkReconPeriod, enforceSignoffs, signOff, signoffStatus, withdrawSignoff, type SignoffChange } from "./signoff";
+import { checkReconPeriod, enforceSignoffs, signOff, signoffStatus, withdrawSignoff, withFigures, type SignoffChange } from "./signoff";
 
 function checkRole(role: unknown): SignoffRole {
   if (role !== "preparer" && role !== "reviewer")
@@ -28,7 +29,7 @@ export function afterReconChange(context: Pick<EngineContext, "store" | "events"
 }
 
 /** Registers the audit capability's methods (declared in src-shared/api/audit.ts). */
-export function registerAuditHandlers({ store, events, registry }: EngineContext): void {
+export function registerAuditHandlers({ store, events, reads, registry }: EngineContext): void {
   const source = () => reconSourceFor(store);
 
   registry.register("audit/list", (args) => {
@@ -37,9 +38,12 @@ export function registerAuditHandlers({ store, events, registry }: EngineContext
   });
   registry.register("audit/verify", () => verifyAuditChain(store));
 
-  registry.register("signoff/status", (args, call) => {
+  registry.register("signoff/status", async (args, call) => {
     const { reconId, period } = checkReconPeriod(args?.reconId, args?.period);
-    const { status, changes } = signoffStatus(store, source(), reconId, period, call.actor);
+    // The figures are the slow part (a pass over every stored row); on a large reconciliation
+    // they are worked out in the reader thread, and only the sign-off rows are read here.
+    const figures = await reads.read("signoff/figures", { reconId, period }, lastRunRows(store, reconId, period));
+    const { status, changes } = signoffStatus(store, withFigures(source(), reconId, period, figures), reconId, period, call.actor);
     announce(events, changes);
     return status;
   });

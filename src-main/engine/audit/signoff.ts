@@ -183,6 +183,23 @@ function figuresOnce(source: ReconSource): ReconSource {
   return Object.assign(Object.create(source) as ReconSource, { summary });
 }
 
+/**
+ * The source with one reconciliation and period's figures already worked out elsewhere (by the
+ * reader thread, for a large reconciliation; see HeavyReads). Other reconciliations read as usual.
+ */
+export function withFigures(
+  source: ReconSource,
+  reconId: string,
+  period: string,
+  figures: { summary: ReturnType<ReconSource["summary"]>; adjustments: ReturnType<ReconSource["adjustments"]> },
+): ReconSource {
+  const mine = (r: string, p: string) => r === reconId && p === period;
+  return Object.assign(Object.create(source) as ReconSource, {
+    summary: (r: string, p: string) => (mine(r, p) ? figures.summary : source.summary(r, p)),
+    adjustments: (r: string, p: string) => (mine(r, p) ? figures.adjustments : source.adjustments(r, p)),
+  });
+}
+
 /** The sign-off state as stored, without re-checking (see `enforceSignoffs`). */
 export function readSignoffStatus(store: Store, source: ReconSource, reconId: string, period: string): SignoffStatus {
   const summary = source.summary(reconId, period);

@@ -48,6 +48,20 @@ export interface ToWorker {
   cancelFlag: SharedArrayBuffer;
 }
 
+/** A read for the reader thread (see `HeavyReads`): the first one opens its connection. */
+export interface ReadRequest {
+  type: "read";
+  id: number;
+  kind: string;
+  args: unknown;
+  dbPath: string;
+  nativeBinding?: string;
+}
+
+export type ReadReply =
+  | { type: "read-done"; id: number; result: unknown }
+  | { type: "read-failed"; id: number; error: { message: string; code?: string; user: boolean; details?: unknown } };
+
 export type FromWorker =
   | { type: "progress"; phase: string; done: number; total: number | null; message: string | null }
   | { type: "done"; result: Record<string, unknown> }

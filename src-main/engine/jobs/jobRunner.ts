@@ -27,7 +27,7 @@ export function jobHeapLimitMb(totalBytes = totalmem()): number {
   return Math.min(16_384, Math.max(4_096, Math.floor(totalBytes / 2 / 1024 / 1024)));
 }
 
-function defaultWorkerEntry(): URL {
+export function defaultWorkerEntry(): URL {
   return import.meta.url.endsWith(".ts") ? new URL("./jobWorker.entry.mjs", import.meta.url) : new URL("./jobWorker.js", import.meta.url);
 }
 

@@ -1,7 +1,9 @@
 import { parentPort } from "node:worker_threads";
-import { openStore } from "../store/store";
+import { UserError } from "../handlerRegistry";
+import { openStore, type Store } from "../store/store";
 import { jobDefinition } from "./jobs";
-import { JobCancelledError, type FromWorker, type JobContext, type ToWorker } from "./jobContext";
+import { JobCancelledError, type FromWorker, type JobContext, type ReadReply, type ReadRequest, type ToWorker } from "./jobContext";
+import { runRead } from "./reads";
 
 /**
  * Runs one job in a worker thread with its own SQLite connection (WAL lets the
@@ -11,8 +13,40 @@ const port = parentPort;
 if (!port) throw new Error("jobWorker must run in a worker thread");
 
 const send = (message: FromWorker) => port.postMessage(message);
+const answer = (message: ReadReply) => port.postMessage(message);
 
-port.once("message", (message: ToWorker) => void run(message));
+// A worker runs one job, or serves reads for as long as the engine keeps it (see HeavyReads).
+let readStore: Promise<Store> | null = null;
+let readsDone: Promise<void> = Promise.resolve();
+port.on("message", (message: ToWorker | ReadRequest) => {
+  if (message.type === "start") void run(message);
+  else serveRead(message);
+});
+
+/** Answers one read. Reads run one after another, in the order they were asked. */
+function serveRead(request: ReadRequest): void {
+  readStore ??= openStore(request.dbPath, request.nativeBinding ? { nativeBinding: request.nativeBinding } : {});
+  const store = readStore;
+  readsDone = readsDone.then(async () => {
+    let reply: ReadReply;
+    try {
+      reply = { type: "read-done", id: request.id, result: runRead(await store, request.kind, request.args) };
+    } catch (error) {
+      const e = error as Error & { code?: unknown; details?: unknown };
+      reply = {
+        type: "read-failed",
+        id: request.id,
+        error: {
+          message: e?.message ?? String(error),
+          user: error instanceof UserError,
+          ...(typeof e?.code === "string" ? { code: e.code } : {}),
+          ...(error instanceof UserError && e.details !== undefined ? { details: e.details } : {}),
+        },
+      };
+    }
+    answer(reply);
+  });
+}
 
 async function run(message: ToWorker): Promise<void> {
   const cancelFlag = new Int32Array(message.cancelFlag);

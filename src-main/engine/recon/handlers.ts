@@ -24,10 +24,10 @@ import {
   listRuns,
   listTemplates,
   listViews,
-  reconBalance,
   reconRows,
 } from "./queries";
 import { runReconciliation, templateOrThrow } from "./run";
+import { lastRunRows } from "../jobs/heavyReads";
 
 function ref(args: { templateId?: unknown; period?: unknown } | null | undefined): { templateId: string; period: string } {
   if (typeof args?.templateId !== "string" || typeof args.period !== "string") {
@@ -37,7 +37,7 @@ function ref(args: { templateId?: unknown; period?: unknown } | null | undefined
 }
 
 /** Registers the recon capability's methods (declared in src-shared/api/recon.ts). Thin: validate, call the domain, return. */
-export function registerReconHandlers({ store, events, registry }: EngineContext): void {
+export function registerReconHandlers({ store, events, reads, registry }: EngineContext): void {
   // Grids refresh, and a sign-off whose figures this changed is voided at once (strict tie-out).
   const changed = (templateId: string, period: string, actor: string, runId: number | null = null) => {
     events.emit("recon/changed", { templateId, period, runId });
@@ -68,8 +68,8 @@ export function registerReconHandlers({ store, events, registry }: EngineContext
     return listRuns(store, templateId, period, args.limit ?? 50);
   });
   registry.register("recon/balance", (args) => {
-    const { templateId, period } = ref(args);
-    return reconBalance(store, templateId, period);
+    const recon = ref(args);
+    return reads.read("recon/balance", recon, lastRunRows(store, recon.templateId, recon.period));
   });
   registry.register("recon/rows", (args) => {
     ref(args);
