@@ -15,7 +15,6 @@ import { JobRunner } from "./jobs/jobRunner";
 import { jobDefinition } from "./jobs/jobs";
 import { registerOutboundHandlers } from "./outbound/handlers";
 import { registerReconHandlers } from "./recon/handlers";
-import { storeSummary } from "./store/summary";
 import { openStore, StoreError, type Store } from "./store/store";
 
 export { UserError } from "./handlerRegistry";
@@ -75,7 +74,8 @@ function registerCoreHandlers({ store, events, jobs, reads, registry }: EngineCo
     "public",
   );
 
-  registry.register("store/summary", () => storeSummary(store));
+  // Counts every table's rows: about 2 s at a million encounters.
+  registry.register("store/summary", () => reads.read("store/summary", {}, tableRows(store, "raw_record")));
   // The dashboard passes over every EHR charge and every raw record: 24 s at a million encounters.
   registry.register("dashboard/summary", () =>
     reads.read("dashboard/summary", {}, tableRows(store, "charge") + tableRows(store, "raw_record")),

@@ -7,7 +7,8 @@ import { signoffStatus } from "../audit/signoff";
 import { dashboardSummary } from "../dashboard/dashboard";
 import { createEngine, type Engine } from "../engine";
 import { UserError, type CallContext } from "../handlerRegistry";
-import { reconBalance } from "../recon/queries";
+import { listReconciliations, reconBalance } from "../recon/queries";
+import { storeSummary } from "../store/summary";
 import { reconSourceFor } from "../workpapers/reconSource";
 import { HeavyReads, lastRunRows } from "./heavyReads";
 
@@ -72,8 +73,10 @@ describe("whole-reconciliation reads off the engine thread", () => {
     }
   });
 
-  it("shows the same dashboard, sign-off status and balance through the engine whichever thread worked them out", async () => {
+  it("shows the same dashboard, store summary, reconciliation list, sign-off status and balance through the engine whichever thread worked them out", async () => {
     expect(await engine.invokeAs(ana, "dashboard/summary", {})).toEqual(dashboardSummary(engine.store));
+    expect(await engine.invokeAs(ana, "store/summary", {})).toEqual(storeSummary(engine.store));
+    expect(await engine.invokeAs(ana, "recon/list", { period: "2026-10" })).toEqual(listReconciliations(engine.store, "2026-10"));
     const ref = { reconId: charge.templateId, period: charge.period };
     await engine.invokeAs(ana, "signoff/sign", { ...ref, role: "preparer", comment: "tied" });
     const status = await engine.invokeAs(ana, "signoff/status", ref);

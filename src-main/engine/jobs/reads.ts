@@ -1,8 +1,9 @@
-import type { DashboardSummary } from "../../../src-shared/api";
-import type { ReconBalance } from "../../../src-shared/api/recon";
+import type { DashboardSummary, StoreSummary } from "../../../src-shared/api";
+import type { ReconBalance, ReconciliationInfo } from "../../../src-shared/api/recon";
 import { dashboardSummary } from "../dashboard/dashboard";
 import type { AdjustmentLine } from "../workpapers/workpaperData";
-import { reconBalance } from "../recon/queries";
+import { listReconciliations, reconBalance } from "../recon/queries";
+import { storeSummary } from "../store/summary";
 import { reconSourceFor, type ReconRunSummary } from "../workpapers/reconSource";
 import type { Store } from "../store/store";
 
@@ -13,6 +14,8 @@ import type { Store } from "../store/store";
  * Each takes and returns plain data: it crosses threads by structured clone.
  */
 export const READS = {
+  "store/summary": (store: Store, _args: Record<string, never>): StoreSummary => storeSummary(store),
+  "recon/list": (store: Store, args: { period?: string | undefined }): ReconciliationInfo[] => listReconciliations(store, args.period),
   "dashboard/summary": (store: Store, _args: Record<string, never>): DashboardSummary => dashboardSummary(store),
   "recon/balance": (store: Store, args: { templateId: string; period: string }): ReconBalance =>
     reconBalance(store, args.templateId, args.period),

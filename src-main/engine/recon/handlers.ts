@@ -15,19 +15,9 @@ import {
   setCorrectionStatus,
   unmatchGroups,
 } from "./decisions";
-import {
-  getException,
-  getGroup,
-  listCorrections,
-  listExceptions,
-  listReconciliations,
-  listRuns,
-  listTemplates,
-  listViews,
-  reconRows,
-} from "./queries";
+import { getException, getGroup, listCorrections, listExceptions, listRuns, listTemplates, listViews, reconRows } from "./queries";
 import { runReconciliation, templateOrThrow } from "./run";
-import { lastRunRows } from "../jobs/heavyReads";
+import { lastRunRows, tableRows } from "../jobs/heavyReads";
 
 function ref(args: { templateId?: unknown; period?: unknown } | null | undefined): { templateId: string; period: string } {
   if (typeof args?.templateId !== "string" || typeof args.period !== "string") {
@@ -52,7 +42,8 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
   });
   registry.register("recon/templates", () => listTemplates());
   registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
-  registry.register("recon/list", (args) => listReconciliations(store, args?.period));
+  // Counts each reconciliation's open exceptions: about 2 s at a million encounters.
+  registry.register("recon/list", (args) => reads.read("recon/list", { period: args?.period }, tableRows(store, "recon_exception")));
   registry.register(
     "recon/run",
     (args, call) => {
