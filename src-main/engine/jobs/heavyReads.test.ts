@@ -7,7 +7,9 @@ import { signoffStatus } from "../audit/signoff";
 import { dashboardSummary } from "../dashboard/dashboard";
 import { createEngine, type Engine } from "../engine";
 import { UserError, type CallContext } from "../handlerRegistry";
-import { listReconciliations, reconBalance } from "../recon/queries";
+import { listReconciliations, reconBalance, reconRows } from "../recon/queries";
+import { maskPatientIdentifiers } from "../browse/phi";
+import { rowPage } from "../browse/rowPage";
 import { storeSummary } from "../store/summary";
 import { reconSourceFor } from "../workpapers/reconSource";
 import { HeavyReads, lastRunRows } from "./heavyReads";
@@ -73,9 +75,18 @@ describe("whole-reconciliation reads off the engine thread", () => {
     }
   });
 
-  it("shows the same dashboard, store summary, reconciliation list, sign-off status and balance through the engine whichever thread worked them out", async () => {
+  it("shows the same dashboard, store summary, grid pages, reconciliation list, sign-off status and balance through the engine whichever thread worked them out", async () => {
     expect(await engine.invokeAs(ana, "dashboard/summary", {})).toEqual(dashboardSummary(engine.store));
     expect(await engine.invokeAs(ana, "store/summary", {})).toEqual(storeSummary(engine.store));
+    const page = { table: "charge", offset: 0, limit: 50, search: "ehr", sort: [{ column: "amount_cents", direction: "desc" as const }] };
+    const paged = await engine.invokeAs(ana, "rows/page", page);
+    expect(paged).toEqual(maskPatientIdentifiers(rowPage(engine.store, page)));
+    expect(paged.rows.length).toBe(50);
+    const side = { ...charge, side: "left" as const, offset: 0, limit: 50, status: ["exception" as const] };
+    expect(await engine.invokeAs(ana, "recon/rows", side)).toEqual(reconRows(engine.store, side));
+    await expect(engine.invokeAs(ana, "rows/page", { table: "nope", offset: 0, limit: 1 })).rejects.toMatchObject({
+      code: "UNKNOWN_TABLE",
+    });
     expect(await engine.invokeAs(ana, "recon/list", { period: "2026-10" })).toEqual(listReconciliations(engine.store, "2026-10"));
     const ref = { reconId: charge.templateId, period: charge.period };
     await engine.invokeAs(ana, "signoff/sign", { ...ref, role: "preparer", comment: "tied" });

@@ -106,7 +106,7 @@ export function lastRunRows(store: Store, templateId: string, period: string): n
   return row?.n ?? 0;
 }
 
-/** About how many rows a table holds, read from its largest rowid (one index step, not a count). */
+/** About how many rows a table holds, read from its largest rowid (one index step, not a count). The name must be one of ours. */
 export function tableRows(store: Store, table: string): number {
   return (store.sqlite.prepare(`SELECT COALESCE(MAX(rowid), 0) AS n FROM "${table}"`).get() as { n: number }).n;
 }

@@ -1,8 +1,9 @@
-import type { DashboardSummary, StoreSummary } from "../../../src-shared/api";
-import type { ReconBalance, ReconciliationInfo } from "../../../src-shared/api/recon";
+import type { ArgsOf, DashboardSummary, RowPage, StoreSummary } from "../../../src-shared/api";
+import type { ReconBalance, ReconciliationInfo, ReconRowsArgs, ReconRowsPage } from "../../../src-shared/api/recon";
+import { rowPage } from "../browse/rowPage";
 import { dashboardSummary } from "../dashboard/dashboard";
 import type { AdjustmentLine } from "../workpapers/workpaperData";
-import { listReconciliations, reconBalance } from "../recon/queries";
+import { listReconciliations, reconBalance, reconRows } from "../recon/queries";
 import { storeSummary } from "../store/summary";
 import { reconSourceFor, type ReconRunSummary } from "../workpapers/reconSource";
 import type { Store } from "../store/store";
@@ -14,6 +15,10 @@ import type { Store } from "../store/store";
  * Each takes and returns plain data: it crosses threads by structured clone.
  */
 export const READS = {
+  /** A grid page of a canonical table: a search or an unindexed sort passes over every row. */
+  "rows/page": (store: Store, args: ArgsOf<"rows/page">): RowPage => rowPage(store, args),
+  /** A page of one side of a reconciliation; a search passes over every row of the side. */
+  "recon/rows": (store: Store, args: ReconRowsArgs): ReconRowsPage => reconRows(store, args),
   "store/summary": (store: Store, _args: Record<string, never>): StoreSummary => storeSummary(store),
   "recon/list": (store: Store, args: { period?: string | undefined }): ReconciliationInfo[] => listReconciliations(store, args.period),
   "dashboard/summary": (store: Store, _args: Record<string, never>): DashboardSummary => dashboardSummary(store),

@@ -15,7 +15,7 @@ import {
   setCorrectionStatus,
   unmatchGroups,
 } from "./decisions";
-import { getException, getGroup, listCorrections, listExceptions, listRuns, listTemplates, listViews, reconRows } from "./queries";
+import { getException, getGroup, listCorrections, listExceptions, listRuns, listTemplates, listViews } from "./queries";
 import { runReconciliation, templateOrThrow } from "./run";
 import { lastRunRows, tableRows } from "../jobs/heavyReads";
 
@@ -63,8 +63,8 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
     return reads.read("recon/balance", recon, lastRunRows(store, recon.templateId, recon.period));
   });
   registry.register("recon/rows", (args) => {
-    ref(args);
-    return reconRows(store, args);
+    const { templateId, period } = ref(args);
+    return reads.read("recon/rows", args, lastRunRows(store, templateId, period));
   });
   registry.register("recon/group", (args) => {
     if (!Number.isInteger(args?.groupId)) throw new UserError("BAD_REQUEST", "give the groupId");
