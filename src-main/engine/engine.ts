@@ -9,12 +9,11 @@ import { importFields, previewImport, saveUpload } from "./ingest/preview";
 import { loadProfiles, saveProfile } from "./ingest/profiles";
 import { replayQuarantined } from "./ingest/replay";
 import { listConnectors, listQuarantine, listSourceFiles } from "./ingest/sources";
-import { HeavyReads, tableRows } from "./jobs/heavyReads";
+import { HeavyReads } from "./jobs/heavyReads";
 import { JobRunner } from "./jobs/jobRunner";
 import { jobDefinition } from "./jobs/jobs";
 import { registerOutboundHandlers } from "./outbound/handlers";
 import { registerReconHandlers } from "./recon/handlers";
-import { CANONICAL_TABLES, recordTypeOfTable } from "./store/canonicalTables";
 import { openStore, StoreError, type Store } from "./store/store";
 
 export { UserError } from "./handlerRegistry";
@@ -25,7 +24,7 @@ export interface EngineOptions {
   version?: string;
   workerEntry?: URL | string;
   nativeBinding?: string;
-  /** From how many rows a reconciliation's whole-reconciliation reads leave the engine thread (see HeavyReads). */
+  /** From how many rows a read over a whole table or reconciliation leaves the engine thread (see HeavyReads). */
   offThreadFromRows?: number;
 }
 
@@ -74,17 +73,11 @@ function registerCoreHandlers({ store, events, jobs, reads, registry }: EngineCo
     "public",
   );
 
-  // Counts every table's rows: about 2 s at a million encounters.
-  registry.register("store/summary", () => reads.read("store/summary", {}, tableRows(store, "raw_record")));
-  // The dashboard passes over every EHR charge and every raw record: 24 s at a million encounters.
-  registry.register("dashboard/summary", () =>
-    reads.read("dashboard/summary", {}, tableRows(store, "charge") + tableRows(store, "raw_record")),
-  );
+  registry.register("store/summary", () => reads.read("store/summary", {}));
+  registry.register("dashboard/summary", () => reads.read("dashboard/summary", {}));
   registry.register("rows/page", async (args, call) => {
     if (typeof args?.table !== "string") throw new UserError("BAD_REQUEST", "rows/page needs a table name");
-    // A search over 3.3M charges takes about 11 s: large tables are paged in the reader thread.
-    const recordType = recordTypeOfTable(args.table);
-    const page = await reads.read("rows/page", args, recordType ? tableRows(store, CANONICAL_TABLES[recordType].table) : 0);
+    const page = await reads.read("rows/page", args);
     return call.user?.roles.includes("phi") ? page : maskPatientIdentifiers(page);
   });
   registry.register("jobs/start", (args, call) => {
@@ -135,16 +128,15 @@ function registerCoreHandlers({ store, events, jobs, reads, registry }: EngineCo
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const store = await openStore(options.dbPath, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   const events = new EngineEventBus();
-  const jobs = new JobRunner({
-    store,
-    events,
+  // Jobs and the reader thread run the same worker script.
+  const worker = {
     ...(options.workerEntry ? { workerEntry: options.workerEntry } : {}),
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-  });
+  };
+  const jobs = new JobRunner({ store, events, ...worker });
   const reads = new HeavyReads({
     store,
-    ...(options.workerEntry ? { workerEntry: options.workerEntry } : {}),
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...worker,
     ...(options.offThreadFromRows !== undefined ? { offThreadFromRows: options.offThreadFromRows } : {}),
   });
   const registry = new HandlerRegistry();

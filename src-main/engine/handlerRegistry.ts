@@ -58,7 +58,7 @@ export interface EngineContext {
   store: Store;
   events: EngineEventBus;
   jobs: JobRunner;
-  /** Whole-reconciliation reads, run off the engine thread when the reconciliation is large. */
+  /** Reads over a whole table or reconciliation, run off the engine thread when it is large. */
   reads: HeavyReads;
   registry: HandlerRegistry;
 }

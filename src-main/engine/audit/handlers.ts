@@ -1,7 +1,6 @@
 import type { SignoffRole } from "../../../src-shared/api/audit";
 import type { EngineEventBus } from "../events";
 import { requireUser, UserError, type EngineContext } from "../handlerRegistry";
-import { lastRunRows } from "../jobs/heavyReads";
 import { exportExceptionsWorkbook, importExceptionsWorkbook } from "../workpapers/exceptionsRoundtrip";
 import { listExports } from "../workpapers/exportWorkpaper";
 import { reconSourceFor } from "../workpapers/reconSource";
@@ -42,7 +41,7 @@ export function registerAuditHandlers({ store, events, reads, registry }: Engine
     const { reconId, period } = checkReconPeriod(args?.reconId, args?.period);
     // The figures are the slow part (a pass over every stored row); on a large reconciliation
     // they are worked out in the reader thread, and only the sign-off rows are read here.
-    const figures = await reads.read("signoff/figures", { reconId, period }, lastRunRows(store, reconId, period));
+    const figures = await reads.read("signoff/figures", { reconId, period });
     const { status, changes } = signoffStatus(store, withFigures(source(), reconId, period, figures), reconId, period, call.actor);
     announce(events, changes);
     return status;

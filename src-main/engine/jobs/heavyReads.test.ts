@@ -12,7 +12,7 @@ import { maskPatientIdentifiers } from "../browse/phi";
 import { rowPage } from "../browse/rowPage";
 import { storeSummary } from "../store/summary";
 import { reconSourceFor } from "../workpapers/reconSource";
-import { HeavyReads, lastRunRows } from "./heavyReads";
+import { HeavyReads } from "./heavyReads";
 
 const ana: CallContext = { user: { userId: "ana", displayName: "Ana", roles: ["preparer"] }, sessionId: null, actor: "ana" };
 const charge = { templateId: "charge-reconciliation", period: "2026-10" };
@@ -34,7 +34,7 @@ describe("whole-reconciliation reads off the engine thread", () => {
   it("reads a large reconciliation's balance in the reader thread, to the cent what the engine thread reads", async () => {
     const reads = new HeavyReads({ store: engine.store, offThreadFromRows: 1 });
     try {
-      const balance = await reads.read("recon/balance", charge, lastRunRows(engine.store, charge.templateId, charge.period));
+      const balance = await reads.read("recon/balance", charge);
       expect(reads.offThread).toBe(1);
       expect(balance).toEqual(reconBalance(engine.store, charge.templateId, charge.period));
       expect(balance.leftRows).toBeGreaterThan(0);
@@ -45,7 +45,7 @@ describe("whole-reconciliation reads off the engine thread", () => {
 
   it("reads a small one here, without starting a thread", async () => {
     const reads = new HeavyReads({ store: engine.store, offThreadFromRows: 1_000_000_000 });
-    const balance = await reads.read("recon/balance", charge, lastRunRows(engine.store, charge.templateId, charge.period));
+    const balance = await reads.read("recon/balance", charge);
     expect(reads.offThread).toBe(0);
     expect(balance).toEqual(reconBalance(engine.store, charge.templateId, charge.period));
     await reads.close();
@@ -62,7 +62,7 @@ describe("whole-reconciliation reads off the engine thread", () => {
         here = error;
       }
       expect(here).toBeInstanceOf(UserError);
-      const there = await reads.read("recon/balance", never, 0).then(
+      const there = await reads.read("recon/balance", never).then(
         () => null,
         (error: unknown) => error,
       );

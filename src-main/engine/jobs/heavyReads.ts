@@ -3,7 +3,7 @@ import { UserError } from "../handlerRegistry";
 import type { Store } from "../store/store";
 import type { ReadReply, ReadRequest } from "./jobContext";
 import { defaultWorkerEntry, jobHeapLimitMb } from "./jobRunner";
-import { runRead, type ReadArgs, type ReadKind, type ReadResult } from "./reads";
+import { readRows, runRead, type ReadArgs, type ReadKind, type ReadResult } from "./reads";
 
 export interface HeavyReadsOptions {
   store: Store;
@@ -34,13 +34,10 @@ export class HeavyReads {
 
   constructor(private readonly options: HeavyReadsOptions) {}
 
-  /**
-   * Runs a read, off this thread when it will pass over at least the threshold's rows
-   * (`rows`: see `lastRunRows` and `tableRows` for cheap counts).
-   */
-  async read<K extends ReadKind>(kind: K, args: ReadArgs<K>, rows: number): Promise<ReadResult<K>> {
-    const threshold = this.options.offThreadFromRows ?? OFF_THREAD_FROM_ROWS;
-    if (this.closed || rows < threshold) return runRead(this.options.store, kind, args) as ReadResult<K>;
+  /** Runs a read, off this thread when it will pass over at least the threshold's rows. */
+  async read<K extends ReadKind>(kind: K, args: ReadArgs<K>): Promise<ReadResult<K>> {
+    const { store, offThreadFromRows = OFF_THREAD_FROM_ROWS } = this.options;
+    if (this.closed || readRows(store, kind, args) < offThreadFromRows) return runRead(store, kind, args) as ReadResult<K>;
     this.offThread++;
     return (await this.send(kind, args)) as ReadResult<K>;
   }
@@ -93,22 +90,6 @@ export class HeavyReads {
     const worker = this.worker;
     if (worker) await worker.terminate();
   }
-}
-
-/** Rows both sides of the last run of this reconciliation and period held; 0 when it never ran. */
-export function lastRunRows(store: Store, templateId: string, period: string): number {
-  const row = store.sqlite
-    .prepare(
-      `SELECT r.left_rows + r.right_rows AS n FROM reconciliation c JOIN recon_run r ON r.id = c.last_run_id
-       WHERE c.template_id = ? AND c.period = ?`,
-    )
-    .get(templateId, period) as { n: number } | undefined;
-  return row?.n ?? 0;
-}
-
-/** About how many rows a table holds, read from its largest rowid (one index step, not a count). The name must be one of ours. */
-export function tableRows(store: Store, table: string): number {
-  return (store.sqlite.prepare(`SELECT COALESCE(MAX(rowid), 0) AS n FROM "${table}"`).get() as { n: number }).n;
 }
 
 function readError(error: Extract<ReadReply, { type: "read-failed" }>["error"]): Error {

@@ -17,7 +17,6 @@ import {
 } from "./decisions";
 import { getException, getGroup, listCorrections, listExceptions, listRuns, listTemplates, listViews } from "./queries";
 import { runReconciliation, templateOrThrow } from "./run";
-import { lastRunRows, tableRows } from "../jobs/heavyReads";
 
 function ref(args: { templateId?: unknown; period?: unknown } | null | undefined): { templateId: string; period: string } {
   if (typeof args?.templateId !== "string" || typeof args.period !== "string") {
@@ -42,8 +41,7 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
   });
   registry.register("recon/templates", () => listTemplates());
   registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
-  // Counts each reconciliation's open exceptions: about 2 s at a million encounters.
-  registry.register("recon/list", (args) => reads.read("recon/list", { period: args?.period }, tableRows(store, "recon_exception")));
+  registry.register("recon/list", (args) => reads.read("recon/list", { period: args?.period }));
   registry.register(
     "recon/run",
     (args, call) => {
@@ -59,12 +57,11 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
     return listRuns(store, templateId, period, args.limit ?? 50);
   });
   registry.register("recon/balance", (args) => {
-    const recon = ref(args);
-    return reads.read("recon/balance", recon, lastRunRows(store, recon.templateId, recon.period));
+    return reads.read("recon/balance", ref(args));
   });
   registry.register("recon/rows", (args) => {
-    const { templateId, period } = ref(args);
-    return reads.read("recon/rows", args, lastRunRows(store, templateId, period));
+    ref(args);
+    return reads.read("recon/rows", args);
   });
   registry.register("recon/group", (args) => {
     if (!Number.isInteger(args?.groupId)) throw new UserError("BAD_REQUEST", "give the groupId");
