@@ -3,9 +3,22 @@ import type { EngineEventBus } from "../events";
 import { requireUser, UserError, type EngineContext } from "../handlerRegistry";
 import { exportExceptionsWorkbook, importExceptionsWorkbook } from "../workpapers/exceptionsRoundtrip";
 import { listExports } from "../workpapers/exportWorkpaper";
-import { reconSourceFor } from "../workpapers/reconSource";
+import { reconSourceFor, type ReconSource } from "../workpapers/reconSource";
+import { runRead, type ReadResult } from "../jobs/reads";
+import { commitMark } from "../store/store";
 import { listAudit, verifyAuditChain } from "./auditLog";
-import { checkReconPeriod, enforceSignoffs, signOff, signoffStatus, withdrawSignoff, withFigures, type SignoffChange } from "./signoff";
+import {
+  checkReconPeriod,
+  checkSigner,
+  checkWithdrawal,
+  enforceSignoffs,
+  hasStandingSignoff,
+  signOff,
+  signoffStatus,
+  withdrawSignoff,
+  withFigures,
+  type SignoffChange,
+} from "./signoff";
 
 function checkRole(role: unknown): SignoffRole {
   if (role !== "preparer" && role !== "reviewer")
@@ -18,13 +31,60 @@ function announce(events: EngineEventBus, changes: SignoffChange[]): void {
   if (changes.length > 0) events.emit("store/changed", { tables: ["signoff", "audit_log"] });
 }
 
+type FiguresContext = Pick<EngineContext, "store" | "reads">;
+
+/**
+ * Runs `act` in one transaction over this reconciliation's figures, worked out just before it: in
+ * the reader thread when the reconciliation is large (half a minute at a million encounters), so
+ * the engine keeps answering meanwhile. `act` runs only if nothing was committed to the store
+ * since the figures were read (`commitMark`), so what is signed, voided or shown is what the store
+ * holds as the transaction commits. Otherwise the figures are worked out again; the last try works
+ * them out here, where only another connection could commit in between, and if one still did (a
+ * long import committing batch after batch) the user is asked to try again. `writes` says whether
+ * `act` may write: only then does the transaction wait for the store's write lock.
+ */
+export async function actOnFreshFigures<T>(
+  { store, reads }: FiguresContext,
+  reconId: string,
+  period: string,
+  act: (source: ReconSource) => T,
+  writes: () => boolean = () => true,
+): Promise<T> {
+  const args = { reconId, period };
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const { value: figures, mark } =
+      attempt < 3
+        ? await reads.readMarked("signoff/figures", args)
+        : { mark: commitMark(store), value: runRead(store, "signoff/figures", args) as ReadResult<"signoff/figures"> };
+    const transaction = store.sqlite.transaction(() =>
+      commitMark(store) === mark ? { result: act(withFigures(reconSourceFor(store), reconId, period, figures)) } : null,
+    );
+    const done = writes() ? transaction.immediate() : transaction.deferred();
+    if (done) return done.result;
+  }
+  throw new UserError(
+    "STORE_BUSY",
+    `The figures of ${reconId} ${period} kept changing while they were worked out: another task is writing to the store. Try again when it has finished.`,
+  );
+}
+
 /**
  * For other capabilities' handlers: call after anything that can change a signed figure of a
  * reconciliation and period (a run, match, unmatch, explain, an adjustment posted). Voids
  * sign-offs whose figures changed, with the audit entry, and tells open screens.
  */
-export function afterReconChange(context: Pick<EngineContext, "store" | "events">, reconId: string, period: string, actor: string): void {
-  announce(context.events, enforceSignoffs(context.store, reconSourceFor(context.store), reconId, period, actor));
+export async function afterReconChange(
+  context: FiguresContext & Pick<EngineContext, "events">,
+  reconId: string,
+  period: string,
+  actor: string,
+): Promise<void> {
+  // Nothing signed, nothing to re-check, and no figures to work out.
+  if (!hasStandingSignoff(context.store, reconId, period)) return;
+  const changes = await actOnFreshFigures(context, reconId, period, (source) =>
+    enforceSignoffs(context.store, source, reconId, period, actor),
+  );
+  announce(context.events, changes);
 }
 
 /** Registers the audit capability's methods (declared in src-shared/api/audit.ts). */
@@ -37,35 +97,46 @@ export function registerAuditHandlers({ store, events, reads, registry }: Engine
   });
   registry.register("audit/verify", () => verifyAuditChain(store));
 
+  // The figures are the slow part of each (a pass over every stored row); see actOnFreshFigures.
   registry.register("signoff/status", async (args, call) => {
     const { reconId, period } = checkReconPeriod(args?.reconId, args?.period);
-    // The figures are the slow part (a pass over every stored row); on a large reconciliation
-    // they are worked out in the reader thread, and only the sign-off rows are read here.
-    const figures = await reads.read("signoff/figures", { reconId, period });
-    const { status, changes } = signoffStatus(store, withFigures(source(), reconId, period, figures), reconId, period, call.actor);
+    // Reading the status voids a sign-off whose figures changed, so it writes only when one stands.
+    const { status, changes } = await actOnFreshFigures(
+      { store, reads },
+      reconId,
+      period,
+      (figures) => signoffStatus(store, figures, reconId, period, call.actor),
+      () => hasStandingSignoff(store, reconId, period),
+    );
     announce(events, changes);
     return status;
   });
-  registry.register("signoff/sign", (args, call) => {
+  registry.register("signoff/sign", async (args, call) => {
     const { reconId, period } = checkReconPeriod(args?.reconId, args?.period);
-    const { status, changes } = signOff(store, source(), requireUser(call), {
+    const user = requireUser(call);
+    const role = checkRole(args.role);
+    checkSigner(user, role);
+    const input = {
       reconId,
       period,
-      role: checkRole(args.role),
+      role,
       comment: typeof args.comment === "string" && args.comment.trim() ? args.comment.trim() : undefined,
       expectedFingerprint: typeof args.expectedFingerprint === "string" ? args.expectedFingerprint : undefined,
-    });
+    };
+    const { status, changes } = await actOnFreshFigures({ store, reads }, reconId, period, (figures) =>
+      signOff(store, figures, user, input),
+    );
     announce(events, changes);
     return status;
   });
-  registry.register("signoff/void", (args, call) => {
+  registry.register("signoff/void", async (args, call) => {
     const { reconId, period } = checkReconPeriod(args?.reconId, args?.period);
-    const { status, changes } = withdrawSignoff(store, source(), requireUser(call), {
-      reconId,
-      period,
-      role: checkRole(args.role),
-      reason: String(args.reason ?? ""),
-    });
+    const user = requireUser(call);
+    const input = { reconId, period, role: checkRole(args.role), reason: String(args.reason ?? "") };
+    checkWithdrawal(store, user, input);
+    const { status, changes } = await actOnFreshFigures({ store, reads }, reconId, period, (figures) =>
+      withdrawSignoff(store, figures, user, input),
+    );
     announce(events, changes);
     return status;
   });

@@ -132,6 +132,11 @@ function voidRow(store: Store, row: SignoffTable & { id: number }, actor: string
   });
 }
 
+/** Whether any sign-off of this reconciliation and period stands (one indexed read). */
+export function hasStandingSignoff(store: Store, reconId: string, period: string): boolean {
+  return rows(store, reconId, period).some((r) => r.voided_at === null);
+}
+
 /**
  * Strict tie-out: voids every standing sign-off whose fingerprint differs from the figures
  * now, with the changed figures in the audit trail, and a reviewer sign-off whose preparer
@@ -141,7 +146,7 @@ function voidRow(store: Store, row: SignoffTable & { id: number }, actor: string
 export function enforceSignoffs(store: Store, source: ReconSource, reconId: string, period: string, actor = "system"): SignoffChange[] {
   // Nothing signed, nothing to void: the figures (a pass over every stored row, minutes on a
   // reconciliation of a million encounters) are only worked out when a sign-off stands.
-  if (!rows(store, reconId, period).some((r) => r.voided_at === null)) return [];
+  if (!hasStandingSignoff(store, reconId, period)) return [];
   const summary = source.summary(reconId, period);
   const figures = signedFigures(reconId, period, summary, source.adjustments(reconId, period));
   const fingerprint = figuresFingerprint(figures);
@@ -231,6 +236,14 @@ export function signoffStatus(
 
 const hasRole = (user: UserInfo, role: SignoffRole) => user.roles.includes(role) || user.roles.includes("admin");
 
+/** Refuses a signer without the role, before any figures are worked out. */
+export function checkSigner(user: UserInfo, role: SignoffRole): void {
+  if (role !== "preparer" && role !== "reviewer")
+    throw new UserError("BAD_REQUEST", `a sign-off is as preparer or reviewer, not "${String(role)}"`);
+  if (!hasRole(user, role))
+    throw new UserError("FORBIDDEN", `${user.displayName} does not have the ${role} role needed to sign off as ${role}.`);
+}
+
 /** Signs off the figures as they are now. A reviewer signs after someone else's preparer sign-off. */
 export function signOff(
   store: Store,
@@ -239,10 +252,7 @@ export function signOff(
   input: { reconId: string; period: string; role: SignoffRole; comment?: string | undefined; expectedFingerprint?: string | undefined },
 ): { status: SignoffStatus; changes: SignoffChange[] } {
   const { reconId, period, role } = input;
-  if (role !== "preparer" && role !== "reviewer")
-    throw new UserError("BAD_REQUEST", `a sign-off is as preparer or reviewer, not "${String(role)}"`);
-  if (!hasRole(user, role))
-    throw new UserError("FORBIDDEN", `${user.displayName} does not have the ${role} role needed to sign off as ${role}.`);
+  checkSigner(user, role);
   source = figuresOnce(source);
   const changes = enforceSignoffs(store, source, reconId, period, user.userId);
   const summary = source.summary(reconId, period);
@@ -290,6 +300,22 @@ export function signOff(
   return { status: readSignoffStatus(store, source, reconId, period), changes };
 }
 
+/** The standing sign-off a withdrawal would void, and its reason; refuses one that cannot be withdrawn. */
+export function checkWithdrawal(
+  store: Store,
+  user: UserInfo,
+  input: { reconId: string; period: string; role: SignoffRole; reason: string },
+): { row: SignoffTable & { id: number }; reason: string } {
+  const { reconId, period, role } = input;
+  const reason = typeof input.reason === "string" ? input.reason.trim() : "";
+  if (reason === "") throw new UserError("BAD_REQUEST", "Say why the sign-off is withdrawn.");
+  const row = rows(store, reconId, period).find((r) => r.role === role && r.voided_at === null);
+  if (!row) throw new UserError("NOT_SIGNED", `${reconId} ${period} has no standing ${role} sign-off.`);
+  if (row.user_id !== user.userId && !user.roles.includes("admin"))
+    throw new UserError("FORBIDDEN", `Only ${row.display_name}, who signed, or an administrator can withdraw this sign-off.`);
+  return { row, reason };
+}
+
 /** Withdraws a standing sign-off with a reason; withdrawing the preparer's also voids the review. */
 export function withdrawSignoff(
   store: Store,
@@ -298,15 +324,10 @@ export function withdrawSignoff(
   input: { reconId: string; period: string; role: SignoffRole; reason: string },
 ): { status: SignoffStatus; changes: SignoffChange[] } {
   const { reconId, period, role } = input;
-  const reason = typeof input.reason === "string" ? input.reason.trim() : "";
-  if (reason === "") throw new UserError("BAD_REQUEST", "Say why the sign-off is withdrawn.");
   const changes: SignoffChange[] = [];
   store.sqlite
     .transaction(() => {
-      const row = rows(store, reconId, period).find((r) => r.role === role && r.voided_at === null);
-      if (!row) throw new UserError("NOT_SIGNED", `${reconId} ${period} has no standing ${role} sign-off.`);
-      if (row.user_id !== user.userId && !user.roles.includes("admin"))
-        throw new UserError("FORBIDDEN", `Only ${row.display_name}, who signed, or an administrator can withdraw this sign-off.`);
+      const { row, reason } = checkWithdrawal(store, user, input);
       voidRow(store, row, user.userId, reason, "withdraw sign-off");
       changes.push({ reconId, period, role, change: "voided", reason });
     })

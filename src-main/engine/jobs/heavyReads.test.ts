@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemo } from "../../demo/buildDemo";
-import { signoffStatus } from "../audit/signoff";
+import { actOnFreshFigures } from "../audit/handlers";
+import { signOff, signoffStatus } from "../audit/signoff";
+import { explainItems } from "../recon/decisions";
 import { dashboardSummary } from "../dashboard/dashboard";
 import { createEngine, type Engine } from "../engine";
 import { UserError, type CallContext } from "../handlerRegistry";
@@ -96,5 +99,100 @@ describe("whole-reconciliation reads off the engine thread", () => {
     expect(status.preparer?.userId).toBe("ana");
     expect(status.figures.leftBalanceCents).toBeGreaterThan(0);
     expect(await engine.invokeAs(ana, "recon/balance", charge)).toEqual(reconBalance(engine.store, charge.templateId, charge.period));
+  });
+});
+
+describe("a sign-off over figures worked out in the reader thread", () => {
+  const ref = { reconId: "supply-inventory", period: "2026-10" };
+  const rob = { userId: "rob", displayName: "Rob", roles: ["preparer" as const] };
+
+  /** Reader-thread reads after which, each time until `times` runs out, someone explains one more exception row. */
+  function readsWithCommitsAfter(reads: HeavyReads, times: number) {
+    let calls = 0;
+    const rows = engine.store.sqlite
+      .prepare(
+        `SELECT i.side, i.row_key AS key FROM recon_item i JOIN reconciliation c ON c.id = i.reconciliation_id
+         WHERE c.template_id = ? AND c.period = ? AND i.status = 'exception' ORDER BY i.id LIMIT ?`,
+      )
+      .all(ref.reconId, ref.period, times) as { side: "left" | "right"; key: string }[];
+    expect(rows.length).toBe(times);
+    const readMarked: HeavyReads["readMarked"] = async (kind, args) => {
+      const answer = await reads.readMarked(kind, args);
+      const row = rows[calls++];
+      if (row) explainItems(engine.store, "ana", { ...ref, templateId: ref.reconId, side: row.side, keys: [row.key], note: "timing" });
+      return answer;
+    };
+    return { reads: { readMarked } as HeavyReads, calls: () => calls };
+  }
+
+  it("signs the figures as they stand when it commits, though a figure changed while the reader thread worked them out", async () => {
+    const reads = new HeavyReads({ store: engine.store, offThreadFromRows: 0 });
+    try {
+      const { reads: racing, calls } = readsWithCommitsAfter(reads, 1);
+      const { status } = await actOnFreshFigures({ store: engine.store, reads: racing }, ref.reconId, ref.period, (source) =>
+        signOff(engine.store, source, rob, { ...ref, role: "preparer" }),
+      );
+      // The first figures went stale before the write; they were worked out again.
+      expect(calls()).toBe(2);
+      expect(reads.offThread).toBe(2);
+      const now = signoffStatus(engine.store, reconSourceFor(engine.store), ref.reconId, ref.period, "ana");
+      expect(now.changes).toEqual([]);
+      expect(now.status.preparer?.userId).toBe("rob");
+      expect(now.status.preparer?.fingerprint).toBe(now.status.fingerprint);
+      expect(status.fingerprint).toBe(now.status.fingerprint);
+    } finally {
+      await reads.close();
+    }
+  });
+
+  it("works them out on the engine thread at the last try, when the store kept changing", async () => {
+    const reads = new HeavyReads({ store: engine.store, offThreadFromRows: 0 });
+    try {
+      const { reads: racing, calls } = readsWithCommitsAfter(reads, 2);
+      const before = signoffStatus(engine.store, reconSourceFor(engine.store), ref.reconId, ref.period, "ana").status;
+      expect(before.preparer?.userId).toBe("rob");
+      const changes = await actOnFreshFigures(
+        { store: engine.store, reads: racing },
+        ref.reconId,
+        ref.period,
+        (source) => signoffStatus(engine.store, source, ref.reconId, ref.period, "ana").changes,
+      );
+      expect(calls()).toBe(2);
+      // Two rows were explained since Rob signed: his sign-off is voided, against the figures of now.
+      expect(changes).toEqual([expect.objectContaining({ role: "preparer", change: "voided" })]);
+      const now = signoffStatus(engine.store, reconSourceFor(engine.store), ref.reconId, ref.period, "ana").status;
+      expect(now.preparer).toBeNull();
+      expect(now.history[0]?.voidReason).toMatch(/explained/);
+    } finally {
+      await reads.close();
+    }
+  });
+
+  it("shows the status of an unsigned reconciliation while another task holds the write lock", async () => {
+    const other = new Database(engine.store.path);
+    try {
+      other.prepare("BEGIN IMMEDIATE").run();
+      // Nothing stands, so nothing can be voided: the status needs no write lock and does not wait.
+      const status = await engine.invokeAs(ana, "signoff/status", { reconId: "billing-gl", period: "2026-10" });
+      expect(status.preparer).toBeNull();
+      expect(status.figuresAvailable).toBe(true);
+    } finally {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }
+  });
+
+  it("signs and withdraws through the engine with the figures worked out in the reader thread", async () => {
+    const cash = { reconId: "claim-remittance", period: "2026-10" };
+    const signed = await engine.invokeAs(ana, "signoff/sign", { ...cash, role: "preparer", comment: "tied" });
+    expect(signed.preparer?.fingerprint).toBe(signed.fingerprint);
+    const withdrawn = await engine.invokeAs(ana, "signoff/void", { ...cash, role: "preparer", reason: "late remits" });
+    expect(withdrawn.preparer).toBeNull();
+    expect(withdrawn.history[0]).toMatchObject({ voidReason: "late remits", voidedBy: "ana" });
+    // Refused before any figures are worked out.
+    await expect(engine.invokeAs(ana, "signoff/void", { ...cash, role: "preparer", reason: "again" })).rejects.toMatchObject({
+      code: "NOT_SIGNED",
+    });
+    await expect(engine.invokeAs(ana, "signoff/sign", { ...cash, role: "reviewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { UserError } from "../handlerRegistry";
-import type { Store } from "../store/store";
+import { commitMark, type Store } from "../store/store";
 import type { ReadReply, ReadRequest } from "./jobContext";
 import { defaultWorkerEntry, jobHeapLimitMb } from "./jobRunner";
 import { readRows, runRead, type ReadArgs, type ReadKind, type ReadResult } from "./reads";
@@ -40,6 +40,15 @@ export class HeavyReads {
     if (this.closed || readRows(store, kind, args) < offThreadFromRows) return runRead(store, kind, args) as ReadResult<K>;
     this.offThread++;
     return (await this.send(kind, args)) as ReadResult<K>;
+  }
+
+  /**
+   * `read`, with the store's `commitMark` from just before it. A write transaction that finds
+   * the same mark knows nothing was committed since, so the answer is still the store's.
+   */
+  async readMarked<K extends ReadKind>(kind: K, args: ReadArgs<K>): Promise<{ value: ReadResult<K>; mark: string }> {
+    const mark = commitMark(this.options.store);
+    return { value: await this.read(kind, args), mark };
   }
 
   private send(kind: string, args: unknown): Promise<unknown> {

@@ -28,26 +28,29 @@ function ref(args: { templateId?: unknown; period?: unknown } | null | undefined
 /** Registers the recon capability's methods (declared in src-shared/api/recon.ts). Thin: validate, call the domain, return. */
 export function registerReconHandlers({ store, events, reads, registry }: EngineContext): void {
   // Grids refresh, and a sign-off whose figures this changed is voided at once (strict tie-out).
-  const changed = (templateId: string, period: string, actor: string, runId: number | null = null) => {
+  const changed = async (templateId: string, period: string, actor: string, runId: number | null = null) => {
     events.emit("recon/changed", { templateId, period, runId });
-    afterReconChange({ store, events }, templateId, period, actor);
+    await afterReconChange({ store, events, reads }, templateId, period, actor);
   };
   // A run started as a job (the Reconcile page, the CLI) ends in a worker: the same follow-up here.
   events.on("job/finished", (job) => {
     if (job.kind !== "recon" || job.status !== "succeeded" || !job.result) return;
     const { templateId, period, runId } = job.result as { templateId: string; period: string; runId: number };
     const by = store.sqlite.prepare("SELECT requested_by FROM job WHERE id = ?").get(job.id) as { requested_by: string } | undefined;
-    changed(templateId, period, by?.requested_by ?? "system", runId);
+    // A sign-off left standing here is still re-checked when its status is next read.
+    changed(templateId, period, by?.requested_by ?? "system", runId).catch((error: unknown) =>
+      console.error(`re-checking sign-offs of ${templateId} ${period} after its run: ${(error as Error).message}`),
+    );
   });
   registry.register("recon/templates", () => listTemplates());
   registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
   registry.register("recon/list", (args) => reads.read("recon/list", { period: args?.period }));
   registry.register(
     "recon/run",
-    (args, call) => {
+    async (args, call) => {
       const { templateId, period } = ref(args);
       const summary = runReconciliation(store, templateId, period, { actor: call.actor });
-      changed(templateId, period, call.actor, summary.runId);
+      await changed(templateId, period, call.actor, summary.runId);
       return summary;
     },
     "preparer",
@@ -69,10 +72,10 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
   });
   registry.register(
     "recon/matchManual",
-    (args, call) => {
+    async (args, call) => {
       const { templateId, period } = ref(args);
       const group = matchManual(store, call.actor, { ...args, templateId, period });
-      changed(templateId, period, call.actor);
+      await changed(templateId, period, call.actor);
       return group;
     },
     "preparer",
@@ -89,10 +92,10 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
       )
       .all(...list) as { templateId: string; period: string }[];
   };
-  const withChanged = <T>(table: "match_group" | "recon_exception", ids: unknown, actor: string, action: () => T): T => {
+  const withChanged = async <T>(table: "match_group" | "recon_exception", ids: unknown, actor: string, action: () => T): Promise<T> => {
     const recons = reconsOf(table, ids);
     const result = action();
-    for (const r of recons) changed(r.templateId, r.period, actor);
+    for (const r of recons) await changed(r.templateId, r.period, actor);
     return result;
   };
   registry.register(
@@ -108,20 +111,20 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
   );
   registry.register(
     "recon/explain",
-    (args, call) => {
+    async (args, call) => {
       const { templateId, period } = ref(args);
       const result = explainItems(store, call.actor, { ...args, templateId, period });
-      changed(templateId, period, call.actor);
+      await changed(templateId, period, call.actor);
       return result;
     },
     "preparer",
   );
   registry.register(
     "recon/lock",
-    (args, call) => {
+    async (args, call) => {
       const { templateId, period } = ref(args);
       const result = lockReconciliation(store, call.actor, { templateId, period, locked: args.locked !== false });
-      changed(templateId, period, call.actor);
+      await changed(templateId, period, call.actor);
       return result;
     },
     "reviewer",

@@ -75,9 +75,19 @@ describe("strict tie-out after sign-off", () => {
         unmatched.quantity,
       );
     voided = [];
+    // The re-check follows the job's end (its figures may be worked out in the reader thread);
+    // open screens hear of the void.
+    const told = new Promise<string | null>((resolve) => {
+      const off = engine.events.on("signoff/changed", (e) => {
+        if (e.reconId !== ref.reconId || e.change !== "voided") return;
+        off();
+        resolve(e.reason);
+      });
+    });
     const { jobId } = await engine.invokeAs(ana, "jobs/start", { kind: "recon", params: { templateId: ref.reconId, period: ref.period } });
     expect((await engine.jobs.waitFor(jobId)).status).toBe("succeeded");
     expect(voided).toContainEqual(expect.objectContaining({ templateId: ref.reconId, period: ref.period }));
+    expect(await told).toMatch(/matched|reconciling|balance/);
     const row = engine.store.sqlite
       .prepare("SELECT voided_at, voided_by FROM signoff WHERE recon_id = ? AND period = ? ORDER BY id DESC LIMIT 1")
       .get(ref.reconId, ref.period) as {

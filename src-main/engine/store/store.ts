@@ -33,6 +33,19 @@ export interface OpenStoreOptions {
   nativeBinding?: string;
 }
 
+/**
+ * Where this connection's view of the store stands: changes whenever anything is committed to
+ * it, by any connection. `data_version` moves when another connection (a job, the reader
+ * thread) commits; `total_changes()` when this one writes. Equal marks taken before a read
+ * (even a read on another connection) and inside a later write transaction prove that nothing
+ * was committed in between, so the read still holds when the write commits.
+ */
+export function commitMark(store: Pick<Store, "sqlite">): string {
+  const version = store.sqlite.pragma("data_version", { simple: true }) as number;
+  const changes = (store.sqlite.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
+  return `${version}:${changes}`;
+}
+
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };
 
 function appliedMigrationNames(sqlite: BetterSqlite3.Database): string[] {
