@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -179,6 +179,50 @@ describe("engine jobs", () => {
     await expect(engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [] } })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
+  });
+
+  it("keeps jobs waiting their turn in a journal beside the store, and records them as interrupted if the process died", async () => {
+    const journal = `${engine.store.path}-queue.json`;
+    const big = bigHl7(20_000);
+    const { jobId: first } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
+    const { jobId: second } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
+    const { jobId: third } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
+    expect(engine.jobs.cancel(third)).toBe(true);
+    const kept = JSON.parse(readFileSync(journal, "utf8")) as { jobs: { id: string; status: string }[] };
+    expect(kept.jobs.map((j) => [j.id, j.status])).toEqual([
+      [second, "queued"],
+      [third, "cancelled"],
+    ]);
+    expect(kept.jobs.some((j) => j.id === first)).toBe(false);
+    // The process dies here: what it leaves is the store and this journal.
+    const leftBehind = join(dir, "left-behind.json");
+    copyFileSync(journal, leftBehind);
+    await engine.close();
+    expect(existsSync(journal)).toBe(false);
+    // A clean close wrote rows a crash would not have: take them back.
+    const raw = new Database(join(dir, "t.db"));
+    raw.prepare("DELETE FROM job WHERE id IN (?, ?)").run(second, third);
+    raw.prepare("UPDATE job SET status = 'running', finished_at = NULL WHERE id = ?").run(first);
+    raw.close();
+    copyFileSync(leftBehind, journal);
+
+    engine = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
+    expect(engine.jobs.get(first)).toMatchObject({ status: "failed", error: expect.stringContaining("while this job was running") });
+    expect(engine.jobs.get(second)).toMatchObject({ status: "failed", error: expect.stringContaining("before this job started") });
+    expect(engine.jobs.get(third)).toMatchObject({ status: "cancelled", error: null });
+    expect(engine.jobs.list(3).map((j) => j.id)).toEqual([third, second, first]);
+    expect(existsSync(journal)).toBe(false);
+  });
+
+  it("sets an unreadable job journal aside and opens the store", async () => {
+    await engine.close();
+    const journal = join(dir, "t.db-queue.json");
+    writeFileSync(journal, "{ half a journ");
+    engine = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
+    expect(existsSync(journal)).toBe(false);
+    const aside = readdirSync(dir).filter((f) => f.startsWith("t.db-queue.json.unreadable-"));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(dir, aside[0]!), "utf8")).toBe("{ half a journ");
   });
 
   it("marks a job that was running when the process died as interrupted on the next start", async () => {

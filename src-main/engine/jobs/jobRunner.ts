@@ -7,6 +7,7 @@ import type { Store } from "../store/store";
 import type { JobTable } from "../store/job.table";
 import type { FromWorker, ToWorker } from "./jobContext";
 import { jobDefinition } from "./jobs";
+import { queueJournalPath, saveQueueJournal, takeQueueJournal } from "./queueJournal";
 
 export interface JobRunnerOptions {
   store: Store;
@@ -54,7 +55,8 @@ export function jobInfo(row: JobTable): JobInfo {
  * this machine class has two cores), keeps each job's state in the `job` table and
  * reports progress as events. The calling thread never waits on the job's SQL.
  *
- * A job waiting its turn lives in memory and gets its row when it starts: while a job runs,
+ * A job waiting its turn lives in memory (and in a journal file beside the store, so a crash
+ * cannot lose it silently) and gets its row when it starts: while a job runs,
  * its worker may hold the write lock for minutes (saving a million-encounter run), and
  * queueing the next one must not wait for that or fail on it. A job cancelled while it
  * waited is written when the running one has ended.
@@ -73,16 +75,47 @@ export class JobRunner {
   private readonly workerEntry: URL | string;
   private readonly finishedWaiters = new Map<string, ((info: JobInfo) => void)[]>();
   private closed = false;
+  /** Where the jobs without a row are kept meanwhile (see queueJournal.ts). */
+  private readonly journal: string | null;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
+    this.journal = queueJournalPath(options.store.path);
+    const now = new Date().toISOString();
     // Jobs that were running when the previous process died cannot resume.
     options.store.sqlite
       .prepare(
         `UPDATE job SET status = 'failed', error = 'interrupted: Tieout stopped while this job was running; start it again', finished_at = ?
          WHERE status IN ('queued', 'running')`,
       )
-      .run(new Date().toISOString());
+      .run(now);
+    // Nor can those that were waiting their turn; one cancelled while it waited stays cancelled.
+    const left = takeQueueJournal(this.journal);
+    if (left.problem) console.error(`Tieout: ${left.problem}`);
+    const record = options.store.sqlite.prepare(
+      `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    options.store.sqlite.transaction(() => {
+      for (const j of left.jobs) {
+        const cancelled = j.status === "cancelled";
+        record.run(
+          j.id,
+          j.kind,
+          cancelled ? "cancelled" : "failed",
+          j.label,
+          j.params_json,
+          j.requested_by,
+          j.created_at,
+          cancelled ? j.finished_at : now,
+          cancelled ? null : "interrupted: Tieout stopped before this job started; start it again",
+        );
+      }
+    })();
+  }
+
+  /** Keeps the jobs without a row in the journal beside the store. */
+  private saveJournal(): void {
+    saveQueueJournal(this.journal, this.inMemory());
   }
 
   private row(id: string): JobTable {
@@ -136,6 +169,7 @@ export class JobRunner {
       started_at: null,
       finished_at: null,
     });
+    this.saveJournal();
     this.pump();
     return id;
   }
@@ -156,6 +190,7 @@ export class JobRunner {
     if (queuedAt >= 0) {
       const [row] = this.queue.splice(queuedAt, 1);
       this.unwritten.push({ ...row!, status: "cancelled", finished_at: new Date().toISOString() });
+      this.saveJournal();
       this.finished(this.get(id)!, "cancelled");
       if (!this.running) this.writeUnwritten();
       return true;
@@ -182,6 +217,7 @@ export class JobRunner {
         `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
       )
       .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString());
+    this.saveJournal();
     const worker = new Worker(this.workerEntry, { resourceLimits: { maxOldGenerationSizeMb: jobHeapLimitMb() } });
     const cancelFlag = new SharedArrayBuffer(4);
     this.running = { id, worker, cancelFlag: new Int32Array(cancelFlag) };
@@ -295,6 +331,7 @@ export class JobRunner {
     );
     for (const r of this.unwritten.splice(0))
       insert.run(r.id, r.kind, r.status, r.label, r.params_json, r.requested_by, r.created_at, r.finished_at);
+    this.saveJournal();
   }
 
   /** Cancels queued jobs, asks the running one to stop, and waits for it. */
