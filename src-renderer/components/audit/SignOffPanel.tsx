@@ -20,6 +20,8 @@ function Signer({
 }) {
   const [withdrawing, setWithdrawing] = useState(false);
   const [reason, setReason] = useState("");
+  // Signing works the figures out again: on a large reconciliation that takes a while.
+  const [busy, setBusy] = useState<string | null>(null);
   const standing = role === "preparer" ? status.preparer : status.reviewer;
   const mayAct = user.roles.includes(role) || user.roles.includes("admin");
   const blocked = !status.figuresAvailable
@@ -29,20 +31,28 @@ function Signer({
       : role === "reviewer" && status.preparer?.userId === user.userId
         ? "you prepared it; someone else reviews"
         : null;
-  const sign = () =>
-    call("signoff/sign", { reconId: status.reconId, period: status.period, role, expectedFingerprint: status.fingerprint }).then(
-      () => onDone(`Signed off as ${role}.`),
-      (e: Error) => onDone(e.message, true),
-    );
-  const withdraw = () =>
-    call("signoff/void", { reconId: status.reconId, period: status.period, role, reason }).then(
-      () => {
-        setWithdrawing(false);
-        setReason("");
-        onDone(`The ${role} sign-off was withdrawn.`);
-      },
-      (e: Error) => onDone(e.message, true),
-    );
+  const sign = () => {
+    setBusy("Signing off: checking the figures still hold…");
+    return call("signoff/sign", { reconId: status.reconId, period: status.period, role, expectedFingerprint: status.fingerprint })
+      .then(
+        () => onDone(`Signed off as ${role}.`),
+        (e: Error) => onDone(e.message, true),
+      )
+      .finally(() => setBusy(null));
+  };
+  const withdraw = () => {
+    setBusy("Withdrawing…");
+    return call("signoff/void", { reconId: status.reconId, period: status.period, role, reason })
+      .then(
+        () => {
+          setWithdrawing(false);
+          setReason("");
+          onDone(`The ${role} sign-off was withdrawn.`);
+        },
+        (e: Error) => onDone(e.message, true),
+      )
+      .finally(() => setBusy(null));
+  };
   return (
     <div className="signer" data-testid={`signoff-${role}`}>
       <span className="signer-role">{ROLE_LABEL[role]}</span>
@@ -63,7 +73,7 @@ function Signer({
                 onChange={(e) => setReason(e.target.value)}
                 placeholder="reason"
               />
-              <button type="button" disabled={reason.trim() === ""} onClick={() => void withdraw()}>
+              <button type="button" disabled={reason.trim() === "" || busy !== null} onClick={() => void withdraw()}>
                 Withdraw
               </button>
               <button type="button" onClick={() => setWithdrawing(false)}>
@@ -76,11 +86,23 @@ function Signer({
         <span>
           <span className="muted">not signed</span>
           {mayAct && (
-            <button type="button" className="primary" disabled={blocked !== null} title={blocked ?? undefined} onClick={() => void sign()}>
+            <button
+              type="button"
+              className="primary"
+              disabled={blocked !== null || busy !== null}
+              title={blocked ?? undefined}
+              onClick={() => void sign()}
+            >
               Sign off as {role}
             </button>
           )}
           {mayAct && blocked && <span className="muted"> ({blocked})</span>}
+        </span>
+      )}
+      {busy && (
+        <span className="muted" role="status">
+          {" "}
+          {busy}
         </span>
       )}
     </div>
@@ -124,6 +146,7 @@ export function SignOffPanel({ reconId, period, user }: { reconId: string; perio
         </span>
       </h3>
       {status.error && <p className="error">{status.error}</p>}
+      {status.loading && !status.data && <p className="muted">Working out the figures…</p>}
       {status.data && (
         <>
           <Signer role="preparer" status={status.data} user={user} onDone={onDone} />
