@@ -156,17 +156,27 @@ export function rawValue(seg: Segment, field: number, d: Delimiters, path: Value
   const text = seg.fields[field];
   if (text === undefined || text === "") return "";
   if (field <= 2 && (seg.id === "MSH" || seg.id === "FHS" || seg.id === "BHS")) return text;
-  const rep = path.rep ?? 0;
-  const comp = path.comp ?? 1;
-  const sub = path.sub ?? 1;
-  const reps = d.repetition ? text.split(d.repetition) : [text];
-  const r = reps[rep];
+  const r = nthPart(text, d.repetition, path.rep ?? 0);
   if (r === undefined) return "";
-  const comps = d.component ? r.split(d.component) : [r];
-  const c = comps[comp - 1];
+  const c = nthPart(r, d.component, (path.comp ?? 1) - 1);
   if (c === undefined) return "";
-  const subs = d.subcomponent ? c.split(d.subcomponent) : [c];
-  return subs[sub - 1] ?? "";
+  return nthPart(c, d.subcomponent, (path.sub ?? 1) - 1) ?? "";
+}
+
+/**
+ * `text.split(separator)[n]` without the array: mapping a message reads dozens of positions,
+ * and splitting every field at every level for each was most of an HL7 import's parsing time.
+ */
+function nthPart(text: string, separator: string, n: number): string | undefined {
+  if (!separator) return n === 0 ? text : undefined;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const at = text.indexOf(separator, start);
+    if (at < 0) return undefined;
+    start = at + separator.length;
+  }
+  const end = text.indexOf(separator, start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
 }
 
 /** Number of repetitions a field holds (0 when empty). */
