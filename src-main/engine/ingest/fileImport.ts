@@ -10,6 +10,17 @@ import type { Store } from "../store/store";
 import type { IngestOptions } from "./ingestFile";
 import { UnitLoader } from "./loadUnits";
 
+/**
+ * Units one transaction loads at most. Each commit writes every index page its rows touched,
+ * and the archive's SHA-256 index and a charge's account index take rows in random order: a
+ * 2,000-row batch rewrote most of them each time, and an import spent more time committing
+ * than loading. Larger batches write each page fewer times.
+ */
+export const MAX_BATCH_UNITS = 20_000;
+
+/** How long one transaction may hold the write lock; the engine's own writes (the HL7 feed, a match) wait meanwhile. */
+const BATCH_MS = 500;
+
 export class IngestCancelled extends Error {
   constructor() {
     super("cancelled");
@@ -65,7 +76,7 @@ export class FileImport {
   readonly receivedAt = new Date().toISOString();
   system: string | null = null;
   private readonly loader: UnitLoader;
-  private readonly loadBatch: { immediate: (batch: RawUnit[]) => void };
+  private readonly loadBatch: { immediate: (units: readonly RawUnit[], start: number, end: number) => number };
   private readonly batchSize: number;
 
   constructor(
@@ -92,17 +103,22 @@ export class FileImport {
           .run(fileName, path, format, sizeBytes, fileSha, this.receivedAt).lastInsertRowid,
       );
     this.loader = new UnitLoader(sqlite);
-    this.batchSize = options.batchSize ?? 2000;
+    this.batchSize = options.batchSize ?? MAX_BATCH_UNITS;
     const context = { connector: format ?? "unknown", sourceFileId: this.sourceFileId, receivedAt: this.receivedAt };
     const summary = this.summary;
-    this.loadBatch = sqlite.transaction((batch: RawUnit[]) => {
-      for (const unit of batch) {
-        const outcome = this.loader.load(unit, context);
+    this.loadBatch = sqlite.transaction((units: readonly RawUnit[], start: number, end: number): number => {
+      const until = performance.now() + BATCH_MS;
+      let i = start;
+      while (i < end) {
+        const outcome = this.loader.load(units[i]!, context);
         summary.records++;
         if (outcome.status === "duplicate") summary.duplicates++;
         else if (outcome.status === "quarantined") summary.quarantined++;
         else if (outcome.status === "loaded") summary.loaded++;
+        i++;
+        if ((i & 127) === 0 && performance.now() > until) break;
       }
+      return i;
     });
   }
 
@@ -114,17 +130,18 @@ export class FileImport {
   /**
    * Loads units in batches, one IMMEDIATE transaction each: take the write lock up front;
    * a deferred transaction that reads then writes fails at once (SQLITE_BUSY) when the
-   * engine wrote in between, instead of waiting. `afterBatch` gets the units done so far.
+   * engine wrote in between, instead of waiting. A batch ends after `batchSize` units or
+   * BATCH_MS, whichever comes first. `afterBatch` gets the units done so far.
    */
   loadUnits(units: readonly RawUnit[], afterBatch?: (done: number) => void): void {
     if (this.system === null) {
       this.system = units.find((u) => u.records.length > 0)?.records[0]?.system ?? null;
       this.summary.system = this.system as FileIngestSummary["system"];
     }
-    for (let start = 0; start < units.length; start += this.batchSize) {
+    for (let start = 0; start < units.length;) {
       if (this.options.isCancelled?.()) throw new IngestCancelled();
-      this.loadBatch.immediate(units.slice(start, start + this.batchSize));
-      afterBatch?.(Math.min(start + this.batchSize, units.length));
+      start = this.loadBatch.immediate(units, start, Math.min(units.length, start + this.batchSize));
+      afterBatch?.(start);
     }
   }
 

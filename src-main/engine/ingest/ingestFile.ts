@@ -33,7 +33,7 @@ export interface IngestOptions {
   isCancelled?: () => boolean;
   /** Extra mapping profiles to try besides the saved ones (e.g. the demo's). */
   profiles?: MappingProfile[];
-  /** Units per transaction: big enough to be fast, small enough to report progress. */
+  /** Units per transaction at most (default MAX_BATCH_UNITS; a transaction also ends after half a second). */
   batchSize?: number;
   /** Who imports, for the audit trail (default "system"). */
   actor?: string;

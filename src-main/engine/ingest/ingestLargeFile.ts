@@ -34,7 +34,7 @@ import { RowUnitBuilder } from "../../../connectors/tabular/parseTabular";
 import { parseX12 } from "../../../connectors/x12/parseX12";
 import type { Store } from "../store/store";
 import { CHUNK_BYTES, readHead, readTextChunks, scanFile, type FileScan } from "./fileChunks";
-import { FileImport, fileIssue, findPreviousImport, IngestCancelled, wholeFileUnit } from "./fileImport";
+import { FileImport, fileIssue, findPreviousImport, IngestCancelled, MAX_BATCH_UNITS, wholeFileUnit } from "./fileImport";
 import { ingestWholeFile, type IngestOptions } from "./ingestFile";
 import { countOf, hl7LineBreaks, lastHl7LineStart, lastIsaAfterIea, x12LineBreak } from "./pieceCutters";
 import { loadProfiles } from "./profiles";
@@ -119,7 +119,7 @@ export function ingestLargeFile(store: Store, path: string, size: number, option
     } else if (detected.format === "csv") {
       const profiles: TabularProfile[] = [...loadProfiles(store), ...(options.profiles ?? [])];
       job.setHeaderLine(head.split(/\r\n|\r|\n/).find((l) => l.trim() !== "") ?? null);
-      streamCsv(path, scan, fileName, profiles, options.batchSize ?? 2000, chunkBytes, issues, load);
+      streamCsv(path, scan, fileName, profiles, options.batchSize ?? MAX_BATCH_UNITS, chunkBytes, issues, load);
     } else if (detected.format === "hl7v2") {
       streamHl7(path, scan, fileName, options.pieceChars ?? PIECE_CHARS, chunkBytes, issues, load);
     } else {

@@ -1,11 +1,12 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
 import type { CanonicalRecord, ParseIssue, RawUnit } from "../../../src-shared/model";
 import { CANONICAL_TABLES, recordColumns, type SqlValue } from "../store/canonicalTables";
 import type { RawRecordStatus } from "../store/rawRecord.table";
 
+/** SHA-256, hex. The one-shot `crypto.hash` costs a fraction of a Hash object on a row-sized text. */
 export function sha256(text: string | Uint8Array): string {
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }
 
 export interface UnitOutcome {

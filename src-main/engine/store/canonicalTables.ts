@@ -51,8 +51,16 @@ export function recordTypeOfTable(table: string): CanonicalType | undefined {
   return byTable.get(table);
 }
 
+const snakeNames = new Map<string, string>();
+
+/** `accountNumber` → `account_number`. Remembered: an import asks for the same few names once per row. */
 export function snakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+  let snake = snakeNames.get(name);
+  if (snake === undefined) {
+    snake = name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+    if (snakeNames.size < 10_000) snakeNames.set(name, snake);
+  }
+  return snake;
 }
 
 export function camelCase(name: string): string {
