@@ -6,7 +6,11 @@
  * and recall against the data's truth, so a faster peer cannot win by matching less.
  * A missing peer (`pip install duckdb pandas`) is skipped and said so.
  *
- *   npx tsx bench/recon.bench.ts [--rows 1000000] [--keep]
+ * Ours loads the files through the product's import (`--load ingest`, the default: archived,
+ * de-duplicated, mapped, with lineage) or, to show the floor under it, with plain SQL inserts
+ * (`--load direct`).
+ *
+ *   npx tsx bench/recon.bench.ts [--rows 1000000] [--load ingest|direct] [--keep]
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -14,7 +18,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { writeBenchData } from "./reconData";
 
-const { values } = parseArgs({ options: { rows: { type: "string" }, keep: { type: "boolean" } } });
+const { values } = parseArgs({ options: { rows: { type: "string" }, keep: { type: "boolean" }, load: { type: "string" } } });
+const loadMode = values.load === "direct" ? "direct" : "ingest";
 const rows = Number(values.rows ?? 1_000_000);
 const dir = resolve(`bench/.data/recon-${rows}`);
 mkdirSync(dir, { recursive: true });
@@ -58,7 +63,7 @@ function pr(truth: Set<string>, ours: Set<string>): string {
 }
 
 const engines: [string, string, string[]][] = [
-  ["tieout", process.execPath, ["--import", "tsx", resolve("bench/recon.ours.ts"), dir]],
+  ["tieout", process.execPath, ["--import", "tsx", resolve("bench/recon.ours.ts"), dir, loadMode]],
   ["duckdb", "python3", [resolve("bench/recon_peers.py"), "duckdb", dir]],
   ["pandas", "python3", [resolve("bench/recon_peers.py"), "pandas", dir]],
 ];
@@ -71,7 +76,9 @@ for (const [name, cmd, args] of engines) {
 }
 
 const ours = results[0]!.result;
-console.log(`\nrecon bench, ${rows.toLocaleString("en-US")} rows a side (charges and remittances), end to end from CSV`);
+console.log(
+  `\nrecon bench, ${rows.toLocaleString("en-US")} rows a side (charges and remittances), end to end from CSV; ours loads ${loadMode === "ingest" ? "through the product's import" : "with plain SQL inserts (--load direct)"}`,
+);
 console.log(`${"engine".padEnd(8)}${"wall s".padStart(9)}${"× ours".padStart(8)}${"peak MB".padStart(9)}   phases (s)`);
 for (const { name, result } of results) {
   if (typeof result === "string") {

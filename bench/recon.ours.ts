@@ -3,16 +3,23 @@
  * load the bench CSVs into a fresh store's canonical tables, run charge-reconciliation and
  * remittance-bank, and write the matches and exceptions for scoring.
  *
- *   npx tsx bench/recon.ours.ts DIR
+ * `ingest` (the default) loads the files as a user's import does: each row archived verbatim
+ * with its hash, checked for duplicates, mapped by a column-mapping profile, with lineage.
+ * `direct` inserts the canonical rows with plain SQL: the floor under the product's own path.
+ *
+ *   npx tsx bench/recon.ours.ts DIR [ingest|direct]
  */
 import { createReadStream, createWriteStream, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import type { ColumnTransform, MappingProfile } from "../src-shared/mapping";
+import { ingestPaths } from "../src-main/engine/ingest/ingestPaths";
 import { runReconciliation } from "../src-main/engine/recon/run";
 import { openStore } from "../src-main/engine/store/store";
 
 const dir = process.argv[2]!;
+const loadMode = process.argv[3] === "direct" ? "direct" : "ingest";
 const t0 = performance.now();
 const phases: Record<string, number> = {};
 let t = performance.now();
@@ -24,8 +31,6 @@ const mark = (name: string) => {
 const dbPath = join(dir, "ours.db");
 for (const suffix of ["", "-wal", "-shm"]) rmSync(dbPath + suffix, { force: true });
 const store = await openStore(dbPath);
-// Bulk load: a benchmark store, not a ledger; the app's stores keep synchronous = FULL.
-store.sqlite.pragma("synchronous = OFF");
 
 async function load(file: string, sql: string, map: (cells: string[]) => (string | number | null)[]): Promise<void> {
   const insert = store.sqlite.prepare(sql);
@@ -48,21 +53,104 @@ async function load(file: string, sql: string, map: (cells: string[]) => (string
   if (rows.length) batch.immediate(rows);
 }
 
-const chargeSql = `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity, performing_npi)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-await load("ehr_charges.csv", chargeSql, (c) => ["ehr", c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, Number(c[5]), Number(c[6]), c[7]!]);
-await load("billing_charges.csv", chargeSql, (c) => ["billing", c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, Number(c[5]), Number(c[6]), c[7]!]);
-await load(
-  "remits.csv",
-  "INSERT INTO remittance_payment (system, trace_number, payer_identifier, amount_cents, payment_date, balanced) VALUES ('payer', ?, ?, ?, ?, 1)",
-  (c) => [c[0]!, c[1]!, Number(c[2]), c[3]!],
-);
-await load(
-  "bank.csv",
-  `INSERT INTO bank_transaction (system, bank_transaction_id, bank_account, as_of_date, type_code, amount_cents, text, reassociation_trace, reassociation_payer_id)
-   VALUES ('bank', ?, '4410028876', ?, ?, ?, ?, ?, ?)`,
-  (c) => [c[0]!, c[1]!, c[2]!, Number(c[3]), c[4]!, c[5] || null, c[6] || null],
-);
+/** A mapping profile for one bench file: the columns map to the canonical fields of the same (snake_case) name. */
+function profile(
+  file: string,
+  recordType: MappingProfile["recordType"],
+  system: MappingProfile["system"],
+  columns: [string, ColumnTransform][],
+  constants: MappingProfile["constants"] = {},
+): MappingProfile {
+  const fields: MappingProfile["fields"] = {};
+  for (const [column, transform] of columns) fields[column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = { column, transform };
+  return {
+    id: `bench/${file}`,
+    name: file,
+    recordType,
+    system,
+    headers: columns.map(([c]) => c),
+    fields,
+    constants: { system, ...constants },
+    dateFormat: "YYYY-MM-DD",
+    delimiter: ",",
+  };
+}
+
+if (loadMode === "ingest") {
+  const chargeColumns: [string, ColumnTransform][] = [
+    ["transaction_id", "text"],
+    ["account_number", "text"],
+    ["cdm_code", "text"],
+    ["service_date", "date"],
+    ["posting_date", "date"],
+    ["amount_cents", "integer-cents"],
+    ["quantity", "number"],
+    ["performing_npi", "text"],
+  ];
+  const files: [string, MappingProfile][] = [
+    ["ehr_charges.csv", profile("ehr_charges.csv", "charge", "ehr", chargeColumns)],
+    ["billing_charges.csv", profile("billing_charges.csv", "charge", "billing", chargeColumns)],
+    [
+      "remits.csv",
+      profile(
+        "remits.csv",
+        "remittancePayment",
+        "payer",
+        [
+          ["trace_number", "text"],
+          ["payer_identifier", "text"],
+          ["amount_cents", "integer-cents"],
+          ["payment_date", "date"],
+        ],
+        { balanced: true },
+      ),
+    ],
+    [
+      "bank.csv",
+      profile(
+        "bank.csv",
+        "bankTransaction",
+        "bank",
+        [
+          ["bank_transaction_id", "text"],
+          ["as_of_date", "date"],
+          ["type_code", "text"],
+          ["amount_cents", "integer-cents"],
+          ["text", "text"],
+          ["reassociation_trace", "text"],
+          ["reassociation_payer_id", "text"],
+        ],
+        { bankAccount: "4410028876" },
+      ),
+    ],
+  ];
+  // One file at a time with its own profile: the two charge extracts share a header row.
+  for (const [file, p] of files) {
+    const summary = ingestPaths(store, [join(dir, file)], { profiles: [p] }).files[0]!;
+    if (summary.loaded !== summary.records || summary.quarantined > 0)
+      throw new Error(`${file}: ${summary.loaded} of ${summary.records} rows loaded: ${JSON.stringify(summary.issues.slice(0, 3))}`);
+  }
+} else {
+  // Bulk load: a benchmark store, not a ledger; the app's stores keep synchronous = FULL.
+  store.sqlite.pragma("synchronous = OFF");
+  const chargeSql = `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity, performing_npi)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  await load("ehr_charges.csv", chargeSql, (c) => ["ehr", c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, Number(c[5]), Number(c[6]), c[7]!]);
+  await load("billing_charges.csv", chargeSql, (c) => ["billing", c[0]!, c[1]!, c[2]!, c[3]!, c[4]!, Number(c[5]), Number(c[6]), c[7]!]);
+  await load(
+    "remits.csv",
+    "INSERT INTO remittance_payment (system, trace_number, payer_identifier, amount_cents, payment_date, balanced) VALUES ('payer', ?, ?, ?, ?, 1)",
+    (c) => [c[0]!, c[1]!, Number(c[2]), c[3]!],
+  );
+  await load(
+    "bank.csv",
+    `INSERT INTO bank_transaction (system, bank_transaction_id, bank_account, as_of_date, type_code, amount_cents, text, reassociation_trace, reassociation_payer_id)
+     VALUES ('bank', ?, '4410028876', ?, ?, ?, ?, ?, ?)`,
+    (c) => [c[0]!, c[1]!, c[2]!, Number(c[3]), c[4]!, c[5] || null, c[6] || null],
+  );
+}
+// The runs below write with the app's setting.
+store.sqlite.pragma("synchronous = FULL");
 mark("load");
 
 const results: Record<string, unknown> = {};
@@ -128,6 +216,7 @@ await store.close();
 console.log(
   JSON.stringify({
     engine: "tieout",
+    load: loadMode,
     wallSeconds: Math.round(performance.now() - t0) / 1000,
     phases,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 102.4) / 10,
