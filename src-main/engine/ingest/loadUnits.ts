@@ -45,7 +45,7 @@ export class UnitLoader {
     );
     this.insertRaw = sqlite.prepare(
       `INSERT INTO raw_record (source_file_id, connector, kind, control_id, content, sha256, line, received_at, status, issues_json, record_count, replay_of)
-       VALUES (@sourceFileId, @connector, @kind, @controlId, @content, @sha256, @line, @receivedAt, @status, @issuesJson, @recordCount, @replayOf)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertLineage = sqlite.prepare("INSERT OR IGNORE INTO lineage (table_name, row_id, raw_record_id) VALUES (?, ?, ?)");
   }
@@ -66,20 +66,21 @@ export class UnitLoader {
     }
     const hasError = unit.issues.some((issue) => issue.severity === "error");
     const status: RawRecordStatus = hasError ? "quarantined" : unit.records.length > 0 ? "loaded" : "ignored";
-    const info = this.insertRaw.run({
-      sourceFileId: context.sourceFileId,
-      connector: context.connector,
-      kind: unit.kind,
-      controlId: unit.controlId,
-      content: unit.text,
-      sha256: unitSha,
-      line: unit.line,
-      receivedAt: context.receivedAt,
+    // Positional parameters: binding by name costs a property lookup per column per row.
+    const info = this.insertRaw.run(
+      context.sourceFileId,
+      context.connector,
+      unit.kind,
+      unit.controlId,
+      unit.text,
+      unitSha,
+      unit.line,
+      context.receivedAt,
       status,
-      issuesJson: JSON.stringify(unit.issues),
-      recordCount: hasError ? 0 : unit.records.length,
-      replayOf: context.replayOf ?? null,
-    });
+      unit.issues.length === 0 ? "[]" : JSON.stringify(unit.issues),
+      hasError ? 0 : unit.records.length,
+      context.replayOf ?? null,
+    );
     const rawRecordId = Number(info.lastInsertRowid);
     if (!hasError) {
       for (const record of unit.records) this.writeRecord(record, rawRecordId);
