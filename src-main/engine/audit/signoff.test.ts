@@ -165,6 +165,39 @@ describe("workpaper export from the store", () => {
   });
 });
 
+describe("workpaper export and the sign-off check", () => {
+  it("works the figures out once per export, and again when something was committed while they were worked out", async () => {
+    signOff(store, source, ana, { ...key, role: "preparer" });
+    let summaries = 0;
+    let race = false;
+    const counting = Object.assign(Object.create(source) as MemoryReconSource, {
+      summary: (reconId: string, period: string) => {
+        summaries++;
+        const figures = source.summary(reconId, period);
+        if (race) {
+          race = false;
+          // Meanwhile someone unmatches a pair, and it commits: these figures are stale before they are used.
+          source.matched.pop();
+          appendAudit(store, { actor: "rob", action: "unmatch", entityType: "match_group", entityId: "cash/2026-10/MG-1" });
+        }
+        return figures;
+      },
+    });
+    await exportWorkpaper(store, counting, { ...key, outPath: join(dir, "once.xlsx") }, "ana");
+    expect(summaries).toBe(1);
+    expect(signoffStatus(store, source, key.reconId, key.period).status.preparer?.userId).toBe("ana");
+
+    race = true;
+    summaries = 0;
+    await exportWorkpaper(store, counting, { ...key, outPath: join(dir, "race.xlsx") }, "ana");
+    expect(summaries).toBe(2);
+    // Checked against the figures as they stood when the void committed, not the stale ones.
+    const status = signoffStatus(store, source, key.reconId, key.period).status;
+    expect(status.preparer).toBeNull();
+    expect(status.history[0]?.voidReason).toContain("matched items 2 → 1");
+  });
+});
+
 describe("exceptions round trip", () => {
   async function fillIn(path: string, edits: Record<string, { owner?: string; explanation?: string }>): Promise<string> {
     const workbook = new ExcelJS.Workbook();

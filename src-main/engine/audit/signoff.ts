@@ -178,7 +178,7 @@ export function enforceSignoffs(store: Store, source: ReconSource, reconId: stri
  * request checks them and then shows them, and working them out is a pass over every stored
  * row (half a minute on a million-encounter charge reconciliation).
  */
-function figuresOnce(source: ReconSource): ReconSource {
+export function figuresOnce(source: ReconSource): ReconSource {
   const memo = new Map<string, ReturnType<ReconSource["summary"]>>();
   const summary = (reconId: string, period: string) => {
     const key = `${reconId}\u0001${period}`;

@@ -3,17 +3,43 @@ import { dirname, join, resolve } from "node:path";
 import type { Role } from "../../../src-shared/api";
 import type { ExportRecord, WorkpaperExportParams } from "../../../src-shared/api/audit";
 import { appendAudit, verifyAuditChain } from "../audit/auditLog";
-import { checkReconPeriod, enforceSignoffs, readSignoffStatus, reconPeriodEntity } from "../audit/signoff";
+import { checkReconPeriod, enforceSignoffs, figuresOnce, hasStandingSignoff, readSignoffStatus, reconPeriodEntity } from "../audit/signoff";
 import { UserError } from "../handlerRegistry";
-import type { Store } from "../store/store";
+import { commitMark, type Store } from "../store/store";
 import type { WorkpaperExportTable } from "../store/workpaperExport.table";
 import type { ReconSource } from "./reconSource";
 import type { WorkpaperData } from "./workpaperData";
 import { writeWorkpaper, type WrittenWorkpaper } from "./workpaperWriter";
 
+/**
+ * The figures once for the whole export (each working-out is a pass over every stored row: half a
+ * minute at a million encounters), with the standing sign-offs checked against them first. A void
+ * commits only if nothing was committed since the figures were read (`commitMark`); otherwise they
+ * are worked out again, and the last try checks without that guard rather than fail the export.
+ */
+function checkedFigures(store: Store, source: ReconSource, reconId: string, period: string, actor: string): ReconSource {
+  if (!hasStandingSignoff(store, reconId, period)) return figuresOnce(source);
+  for (let attempt = 1; attempt < 3; attempt++) {
+    const mark = commitMark(store);
+    const figures = figuresOnce(source);
+    figures.summary(reconId, period);
+    const checked = store.sqlite
+      .transaction(() => {
+        if (commitMark(store) !== mark) return false;
+        enforceSignoffs(store, figures, reconId, period, actor);
+        return true;
+      })
+      .immediate();
+    if (checked) return figures;
+  }
+  const figures = figuresOnce(source);
+  enforceSignoffs(store, figures, reconId, period, actor);
+  return figures;
+}
+
 /** Reads everything a workpaper shows from the store and the reconciliation engine. */
 export function workpaperDataFor(store: Store, source: ReconSource, reconId: string, period: string, actor: string): WorkpaperData {
-  enforceSignoffs(store, source, reconId, period, actor);
+  source = checkedFigures(store, source, reconId, period, actor);
   const summary = source.summary(reconId, period);
   if (!summary) throw new UserError("NO_RUN", `Reconciliation ${reconId} has no run for ${period}; run it before exporting a workpaper.`);
   const status = readSignoffStatus(store, source, reconId, period);
