@@ -191,7 +191,7 @@ describe("engine jobs", () => {
 
   it("keeps jobs waiting their turn in a journal beside the store, and records them as interrupted if the process died", async () => {
     const journal = `${engine.store.path}-queue.json`;
-    const big = bigHl7(20_000);
+    const big = bigHl7(60_000);
     const { jobId: first } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
     const { jobId: second } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
     const { jobId: third } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
@@ -202,6 +202,14 @@ describe("engine jobs", () => {
       [third, "cancelled"],
     ]);
     expect(kept.jobs.some((j) => j.id === first)).toBe(false);
+    // The running job's progress joins it, at most once a second.
+    let progress: { id: string; done: number } | null = null;
+    for (let waited = 0; waited < 10_000 && !progress; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      progress = (JSON.parse(readFileSync(journal, "utf8")) as { running: { id: string; done: number } | null }).running;
+    }
+    expect(progress).toMatchObject({ id: first, done: expect.any(Number) });
+    expect(progress!.done).toBeGreaterThan(0);
     // The process dies here: what it leaves is the store and this journal.
     const leftBehind = join(dir, "left-behind.json");
     copyFileSync(journal, leftBehind);
@@ -215,7 +223,12 @@ describe("engine jobs", () => {
     copyFileSync(leftBehind, journal);
 
     engine = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
-    expect(engine.jobs.get(first)).toMatchObject({ status: "failed", error: expect.stringContaining("while this job was running") });
+    // The interrupted job says how far it had got.
+    expect(engine.jobs.get(first)).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("while this job was running"),
+      done: progress!.done,
+    });
     expect(engine.jobs.get(second)).toMatchObject({ status: "failed", error: expect.stringContaining("before this job started") });
     expect(engine.jobs.get(third)).toMatchObject({ status: "cancelled", error: null });
     expect(engine.jobs.list(3).map((j) => j.id)).toEqual([third, second, first]);

@@ -82,6 +82,15 @@ export class JobRunner {
     this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
     this.journal = queueJournalPath(options.store.path);
     const now = new Date().toISOString();
+    const left = takeQueueJournal(this.journal);
+    if (left.problem) console.error(`Tieout: ${left.problem}`);
+    // How far the job that was running had got, from its last progress.
+    if (left.running) {
+      const p = left.running;
+      options.store.sqlite
+        .prepare("UPDATE job SET phase = ?, done = ?, total = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')")
+        .run(p.phase, p.done, p.total, p.message, p.id);
+    }
     // Jobs that were running when the previous process died cannot resume.
     options.store.sqlite
       .prepare(
@@ -90,8 +99,6 @@ export class JobRunner {
       )
       .run(now);
     // Nor can those that were waiting their turn; one cancelled while it waited stays cancelled.
-    const left = takeQueueJournal(this.journal);
-    if (left.problem) console.error(`Tieout: ${left.problem}`);
     const record = options.store.sqlite.prepare(
       `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -113,10 +120,13 @@ export class JobRunner {
     })();
   }
 
-  /** Keeps the jobs without a row in the journal beside the store. */
+  /** Keeps the jobs without a row, and the running job's progress, in the journal beside the store. */
   private saveJournal(): void {
-    saveQueueJournal(this.journal, this.inMemory());
+    const running = this.running?.progress ? { id: this.running.id, ...this.running.progress } : null;
+    saveQueueJournal(this.journal, this.inMemory(), running);
+    this.journalSavedAt = Date.now();
   }
+  private journalSavedAt = 0;
 
   private row(id: string): JobTable {
     return this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable;
@@ -239,6 +249,8 @@ export class JobRunner {
           // run, and a write from this thread would wait for it, stalling every request.
           if (this.running?.id === id) {
             this.running.progress = { phase: message.phase, done: message.done, total: message.total, message: message.message };
+            // At most once a second: progress can come many times a second.
+            if (Date.now() - this.journalSavedAt >= 1000) this.saveJournal();
           }
           this.options.events.emit("job/progress", {
             jobId: id,
