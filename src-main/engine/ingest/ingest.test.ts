@@ -180,6 +180,18 @@ describe("the committed samples of every format", () => {
     const summary = ingestFile(store, sample);
     expect(summary.quarantined + summary.loaded).toBe(summary.records);
     expect(summary.loaded).toBeGreaterThan(0);
+    // An overlapping extract: rows already archived (same bytes, no control id) are duplicates,
+    // found by their hash; only the new row loads.
+    const lines = readFileSync(sample, "utf8")
+      .split(/\r?\n/)
+      .filter((l) => l !== "");
+    const good = lines.slice(1).filter((_, k) => k < 2);
+    const overlap = join(dir, "overlap.csv");
+    writeFileSync(overlap, [lines[0], ...good, good[0]!.replace(/^[^,]*/, "NEW-TXN-1")].join("\n") + "\n");
+    const charges = count("SELECT COUNT(*) AS n FROM charge");
+    const again = ingestFile(store, overlap);
+    expect(again).toMatchObject({ duplicateFile: false, records: 3, duplicates: 2, loaded: 1 });
+    expect(count("SELECT COUNT(*) AS n FROM charge")).toBe(charges + 1);
     // The sample's deliberately bad amount is quarantined with the row, column and value.
     const bad = store.sqlite.prepare("SELECT issues_json FROM raw_record WHERE status = 'quarantined'").all() as { issues_json: string }[];
     expect(

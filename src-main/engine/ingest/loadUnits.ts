@@ -32,7 +32,7 @@ export interface LoadContext {
 export class UnitLoader {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private readonly findByControl: BetterSqlite3.Statement<[string, string], { id: number }>;
-  private readonly findBySha: BetterSqlite3.Statement<[string, string], { id: number }>;
+  private readonly findBySha: BetterSqlite3.Statement<[string, string, string], { id: number }>;
   private readonly insertRaw: BetterSqlite3.Statement;
   private readonly insertLineage: BetterSqlite3.Statement;
 
@@ -40,8 +40,10 @@ export class UnitLoader {
     this.findByControl = sqlite.prepare(
       "SELECT id FROM raw_record WHERE kind = ? AND control_id = ? AND status IN ('loaded', 'ignored') LIMIT 1",
     );
+    // By the hash's first 16 characters first: that is what the index holds (migration 0006).
     this.findBySha = sqlite.prepare(
-      "SELECT id FROM raw_record WHERE kind = ? AND sha256 = ? AND status IN ('loaded', 'ignored', 'quarantined') LIMIT 1",
+      `SELECT id FROM raw_record WHERE substr(sha256, 1, 16) = ? AND sha256 = ? AND kind = ?
+         AND status IN ('loaded', 'ignored', 'quarantined') LIMIT 1`,
     );
     this.insertRaw = sqlite.prepare(
       `INSERT INTO raw_record (source_file_id, connector, kind, control_id, content, sha256, line, received_at, status, issues_json, record_count, replay_of)
@@ -56,7 +58,7 @@ export class UnitLoader {
       const hit = this.findByControl.get(unit.kind, unit.controlId);
       if (hit) return hit.id;
     }
-    return this.findBySha.get(unit.kind, unitSha)?.id ?? null;
+    return this.findBySha.get(unitSha.slice(0, 16), unitSha, unit.kind)?.id ?? null;
   }
 
   load(unit: RawUnit, context: LoadContext): UnitOutcome {

@@ -4,6 +4,7 @@ import * as m0002 from "./0002_users_audit";
 import * as m0003 from "./0003_recon";
 import * as m0004 from "./0004_outbound";
 import * as m0005 from "./0005_signoff_workpapers";
+import * as m0006 from "./0006_compact_sha_index";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   "0003_recon": m0003,
   "0004_outbound": m0004,
   "0005_signoff_workpapers": m0005,
+  "0006_compact_sha_index": m0006,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();
