@@ -5,7 +5,7 @@ import { exportExceptionsWorkbook, importExceptionsWorkbook } from "../workpaper
 import { listExports } from "../workpapers/exportWorkpaper";
 import { reconSourceFor, type ReconSource } from "../workpapers/reconSource";
 import { runRead, type ReadResult } from "../jobs/reads";
-import { commitMark } from "../store/store";
+import { commitMark, type Store } from "../store/store";
 import { listAudit, verifyAuditChain } from "./auditLog";
 import {
   checkReconPeriod,
@@ -32,6 +32,14 @@ function announce(events: EngineEventBus, changes: SignoffChange[]): void {
 }
 
 type FiguresContext = Pick<EngineContext, "store" | "reads">;
+type Figures = ReadResult<"signoff/figures">;
+
+/**
+ * The figures last worked out per reconciliation and period, with the commit mark at which they
+ * hold, per connection: opening the Sign-off panel, signing, and the reload after it need one
+ * working-out between them, not three, while nothing else is committed.
+ */
+const lastFigures = new WeakMap<Store["sqlite"], Map<string, { mark: string; figures: Figures }>>();
 
 /**
  * Runs `act` in one transaction over this reconciliation's figures, worked out just before it: in
@@ -42,6 +50,9 @@ type FiguresContext = Pick<EngineContext, "store" | "reads">;
  * them out here, where only another connection could commit in between, and if one still did (a
  * long import committing batch after batch) the user is asked to try again. `writes` says whether
  * `act` may write: only then does the transaction wait for the store's write lock.
+ *
+ * `act` may write sign-offs and audit entries only: the figures do not read those, so they still
+ * hold after it and are kept for the next call (`lastFigures`).
  */
 export async function actOnFreshFigures<T>(
   { store, reads }: FiguresContext,
@@ -51,16 +62,28 @@ export async function actOnFreshFigures<T>(
   writes: () => boolean = () => true,
 ): Promise<T> {
   const args = { reconId, period };
+  const key = `${reconId}\u0001${period}`;
+  let kept = lastFigures.get(store.sqlite);
+  if (!kept) lastFigures.set(store.sqlite, (kept = new Map()));
   for (let attempt = 1; attempt <= 3; attempt++) {
+    const known = kept.get(key);
+    const now = commitMark(store);
     const { value: figures, mark } =
-      attempt < 3
-        ? await reads.readMarked("signoff/figures", args)
-        : { mark: commitMark(store), value: runRead(store, "signoff/figures", args) as ReadResult<"signoff/figures"> };
+      known && known.mark === now
+        ? { value: known.figures, mark: now }
+        : attempt < 3
+          ? await reads.readMarked("signoff/figures", args)
+          : { mark: now, value: runRead(store, "signoff/figures", args) as Figures };
     const transaction = store.sqlite.transaction(() =>
       commitMark(store) === mark ? { result: act(withFigures(reconSourceFor(store), reconId, period, figures)) } : null,
     );
     const done = writes() ? transaction.immediate() : transaction.deferred();
-    if (done) return done.result;
+    if (done) {
+      kept.delete(key);
+      if (kept.size >= 64) kept.delete(kept.keys().next().value!);
+      kept.set(key, { mark: commitMark(store), figures });
+      return done.result;
+    }
   }
   throw new UserError(
     "STORE_BUSY",

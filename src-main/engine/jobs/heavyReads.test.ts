@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemo } from "../../demo/buildDemo";
 import { actOnFreshFigures } from "../audit/handlers";
 import { signOff, signoffStatus } from "../audit/signoff";
+import { appendAudit } from "../audit/auditLog";
 import { explainItems } from "../recon/decisions";
 import { dashboardSummary } from "../dashboard/dashboard";
 import { createEngine, type Engine } from "../engine";
@@ -151,6 +152,8 @@ describe("a sign-off over figures worked out in the reader thread", () => {
       const { reads: racing, calls } = readsWithCommitsAfter(reads, 2);
       const before = signoffStatus(engine.store, reconSourceFor(engine.store), ref.reconId, ref.period, "ana").status;
       expect(before.preparer?.userId).toBe("rob");
+      // Any commit makes the figures kept from the sign-off stale, so they are read again.
+      appendAudit(engine.store, { actor: "ana", action: "note", entityType: "test", entityId: "x" });
       const changes = await actOnFreshFigures(
         { store: engine.store, reads: racing },
         ref.reconId,
@@ -163,6 +166,39 @@ describe("a sign-off over figures worked out in the reader thread", () => {
       const now = signoffStatus(engine.store, reconSourceFor(engine.store), ref.reconId, ref.period, "ana").status;
       expect(now.preparer).toBeNull();
       expect(now.history[0]?.voidReason).toMatch(/explained/);
+    } finally {
+      await reads.close();
+    }
+  });
+
+  it("keeps the figures between the panel's status, the sign and the reload while nothing else is committed", async () => {
+    const reg = { reconId: "registration-billing", period: "2026-10" };
+    const reads = new HeavyReads({ store: engine.store, offThreadFromRows: 0 });
+    const context = { store: engine.store, reads };
+    const status = () =>
+      actOnFreshFigures(context, reg.reconId, reg.period, (source) => signoffStatus(engine.store, source, reg.reconId, reg.period, "rob"));
+    try {
+      appendAudit(engine.store, { actor: "ana", action: "note", entityType: "test", entityId: "y" });
+      const opened = await status();
+      expect(reads.offThread).toBe(1);
+      const signed = await actOnFreshFigures(context, reg.reconId, reg.period, (source) =>
+        signOff(engine.store, source, rob, { ...reg, role: "preparer" }),
+      );
+      const reloaded = await status();
+      expect(reads.offThread).toBe(1);
+      expect(signed.status.fingerprint).toBe(opened.status.fingerprint);
+      expect(reloaded.status.preparer?.userId).toBe("rob");
+      // A change: worked out again, and the sign-off it breaks is voided.
+      const row = engine.store.sqlite
+        .prepare(
+          `SELECT i.side, i.row_key AS key FROM recon_item i JOIN reconciliation c ON c.id = i.reconciliation_id
+           WHERE c.template_id = ? AND c.period = ? AND i.status = 'exception' LIMIT 1`,
+        )
+        .get(reg.reconId, reg.period) as { side: "left" | "right"; key: string };
+      explainItems(engine.store, "ana", { ...reg, templateId: reg.reconId, side: row.side, keys: [row.key], note: "account merged" });
+      const after = await status();
+      expect(reads.offThread).toBe(2);
+      expect(after.changes).toEqual([expect.objectContaining({ role: "preparer", change: "voided" })]);
     } finally {
       await reads.close();
     }

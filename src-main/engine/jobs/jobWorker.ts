@@ -25,7 +25,9 @@ port.on("message", (message: ToWorker | ReadRequest) => {
 
 /** Answers one read. Reads run one after another, in the order they were asked. */
 function serveRead(request: ReadRequest): void {
-  readStore ??= openStore(request.dbPath, request.nativeBinding ? { nativeBinding: request.nativeBinding } : {});
+  // Read-only: the reader never writes, and opening writable would commit (the schema check),
+  // which makes figures read meanwhile look stale to the engine's commit check.
+  readStore ??= openStore(request.dbPath, { readonly: true, ...(request.nativeBinding ? { nativeBinding: request.nativeBinding } : {}) });
   const store = readStore;
   readsDone = readsDone.then(async () => {
     let reply: ReadReply;
