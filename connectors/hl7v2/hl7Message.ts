@@ -168,6 +168,7 @@ export function rawValue(seg: Segment, field: number, d: Delimiters, path: Value
  * and splitting every field at every level for each was most of an HL7 import's parsing time.
  */
 function nthPart(text: string, separator: string, n: number): string | undefined {
+  if (n < 0) return undefined;
   if (!separator) return n === 0 ? text : undefined;
   let start = 0;
   for (let i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -233,6 +233,16 @@ describe("engine jobs", () => {
     expect(engine.jobs.get(third)).toMatchObject({ status: "cancelled", error: null });
     expect(engine.jobs.list(3).map((j) => j.id)).toEqual([third, second, first]);
     expect(existsSync(journal)).toBe(false);
+  });
+
+  it("runs its jobs when the journal cannot be written (a full disk, a file held open)", async () => {
+    // A directory where the journal goes: every write of it fails.
+    mkdirSync(join(`${engine.store.path}-queue.json`, "in-the-way"), { recursive: true });
+    const sample = resolve("fixtures/samples/hl7v2");
+    const { jobId: first } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [sample] } });
+    const { jobId: second } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [sample] } });
+    expect((await engine.jobs.waitFor(first)).status).toBe("succeeded");
+    expect((await engine.jobs.waitFor(second)).status).toBe("succeeded");
   });
 
   it("sets an unreadable job journal aside and opens the store", async () => {

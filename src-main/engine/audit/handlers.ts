@@ -13,6 +13,7 @@ import {
   checkWithdrawal,
   enforceSignoffs,
   hasStandingSignoff,
+  readSignoffStatus,
   signOff,
   signoffStatus,
   withdrawSignoff,
@@ -46,11 +47,13 @@ const lastFigures = new WeakMap<Store["sqlite"], Map<string, { mark: string; fig
  * the reader thread when the reconciliation is large (half a minute at a million encounters), so
  * the engine keeps answering meanwhile. `act` runs only if nothing was committed to the store
  * since the figures were read (`commitMark`), so what is signed, voided or shown is what the store
- * holds as the transaction commits. Otherwise the figures are worked out again; the last try works
- * them out here, where only another connection could commit in between, and if one still did (a
- * long import committing batch after batch) the user is asked to try again. `writes` says whether
- * `act` may write: only then does the transaction wait for the store's write lock.
+ * holds as the transaction commits; otherwise the figures are worked out again. The check is
+ * store-wide, so an import committing batch after batch can keep them stale: after three tries
+ * `whenBusy` gets the latest figures, to answer without writing (a status that voids nothing
+ * until the next read), or without it the user is asked to try again (`STORE_BUSY`). The figures
+ * are never worked out on the engine thread for that: it would stall every request.
  *
+ * `writes` says whether `act` may write: only then does the transaction wait for the write lock.
  * `act` may write sign-offs and audit entries only: the figures do not read those, so they still
  * hold after it and are kept for the next call (`lastFigures`).
  */
@@ -59,36 +62,49 @@ export async function actOnFreshFigures<T>(
   reconId: string,
   period: string,
   act: (source: ReconSource) => T,
-  writes: () => boolean = () => true,
+  options: { writes?: () => boolean; whenBusy?: (source: ReconSource) => T } = {},
 ): Promise<T> {
   const args = { reconId, period };
   const key = `${reconId}\u0001${period}`;
   let kept = lastFigures.get(store.sqlite);
   if (!kept) lastFigures.set(store.sqlite, (kept = new Map()));
+  const source = (figures: Figures) => withFigures(reconSourceFor(store), reconId, period, figures);
+  let latest: Figures | null = null;
   for (let attempt = 1; attempt <= 3; attempt++) {
     const known = kept.get(key);
     const now = commitMark(store);
-    const { value: figures, mark } =
-      known && known.mark === now
-        ? { value: known.figures, mark: now }
-        : attempt < 3
-          ? await reads.readMarked("signoff/figures", args)
-          : { mark: now, value: runRead(store, "signoff/figures", args) as Figures };
-    const transaction = store.sqlite.transaction(() =>
-      commitMark(store) === mark ? { result: act(withFigures(reconSourceFor(store), reconId, period, figures)) } : null,
-    );
-    const done = writes() ? transaction.immediate() : transaction.deferred();
+    const { value: figures, mark } = known && known.mark === now ? { value: known.figures, mark: now } : await readFigures(now);
+    latest = figures;
+    const transaction = store.sqlite.transaction(() => {
+      if (commitMark(store) !== mark) return null;
+      const result = act(source(figures));
+      // Taken inside the transaction: no other connection can commit between this and our commit.
+      return { result, after: commitMark(store) };
+    });
+    const done = (options.writes?.() ?? true) ? transaction.immediate() : transaction.deferred();
     if (done) {
       kept.delete(key);
       if (kept.size >= 64) kept.delete(kept.keys().next().value!);
-      kept.set(key, { mark: commitMark(store), figures });
+      kept.set(key, { mark: done.after, figures });
       return done.result;
     }
   }
+  if (options.whenBusy && latest) return options.whenBusy(source(latest));
   throw new UserError(
     "STORE_BUSY",
-    `The figures of ${reconId} ${period} kept changing while they were worked out: another task is writing to the store. Try again when it has finished.`,
+    `The figures of ${reconId} ${period} kept changing while they were worked out: another task (an import or a run) is writing to the store. Try again when it has finished.`,
   );
+
+  /** In the reader thread when large; here if the reader thread itself failed (a user error still stops it). */
+  async function readFigures(now: string): Promise<{ value: Figures; mark: string }> {
+    try {
+      return await reads.readMarked("signoff/figures", args);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      console.error(`Tieout: the reader thread failed (${(error as Error).message}); working the figures out here`);
+      return { mark: now, value: runRead(store, "signoff/figures", args) as Figures };
+    }
+  }
 }
 
 /**
@@ -104,8 +120,13 @@ export async function afterReconChange(
 ): Promise<void> {
   // Nothing signed, nothing to re-check, and no figures to work out.
   if (!hasStandingSignoff(context.store, reconId, period)) return;
-  const changes = await actOnFreshFigures(context, reconId, period, (source) =>
-    enforceSignoffs(context.store, source, reconId, period, actor),
+  // While the store keeps changing the re-check waits for the next status read rather than void on stale figures.
+  const changes = await actOnFreshFigures(
+    context,
+    reconId,
+    period,
+    (source) => enforceSignoffs(context.store, source, reconId, period, actor),
+    { whenBusy: () => [] },
   );
   announce(context.events, changes);
 }
@@ -129,7 +150,11 @@ export function registerAuditHandlers({ store, events, reads, registry }: Engine
       reconId,
       period,
       (figures) => signoffStatus(store, figures, reconId, period, call.actor),
-      () => hasStandingSignoff(store, reconId, period),
+      {
+        writes: () => hasStandingSignoff(store, reconId, period),
+        // The store kept changing: show the latest figures and void nothing until the next read.
+        whenBusy: (figures) => ({ status: readSignoffStatus(store, figures, reconId, period), changes: [] }),
+      },
     );
     announce(events, changes);
     return status;
@@ -157,8 +182,16 @@ export function registerAuditHandlers({ store, events, reads, registry }: Engine
     const user = requireUser(call);
     const input = { reconId, period, role: checkRole(args.role), reason: String(args.reason ?? "") };
     checkWithdrawal(store, user, input);
-    const { status, changes } = await actOnFreshFigures({ store, reads }, reconId, period, (figures) =>
-      withdrawSignoff(store, figures, user, input),
+    // Withdrawing never waits on the figures: when the store keeps changing, the re-check of the
+    // other sign-off is left to the next status read.
+    const { status, changes } = await actOnFreshFigures(
+      { store, reads },
+      reconId,
+      period,
+      (figures) => withdrawSignoff(store, figures, user, input),
+      {
+        whenBusy: (figures) => withdrawSignoff(store, figures, user, input, { recheck: false }),
+      },
     );
     announce(events, changes);
     return status;

@@ -322,6 +322,8 @@ export function withdrawSignoff(
   source: ReconSource,
   user: UserInfo,
   input: { reconId: string; period: string; role: SignoffRole; reason: string },
+  /** `recheck: false` leaves re-checking the other sign-off to the next status read. */
+  options: { recheck?: boolean } = {},
 ): { status: SignoffStatus; changes: SignoffChange[] } {
   const { reconId, period, role } = input;
   const changes: SignoffChange[] = [];
@@ -333,6 +335,6 @@ export function withdrawSignoff(
     })
     .immediate();
   source = figuresOnce(source);
-  changes.push(...enforceSignoffs(store, source, reconId, period, user.userId));
+  if (options.recheck !== false) changes.push(...enforceSignoffs(store, source, reconId, period, user.userId));
   return { status: readSignoffStatus(store, source, reconId, period), changes };
 }

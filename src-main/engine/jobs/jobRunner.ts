@@ -7,7 +7,7 @@ import type { Store } from "../store/store";
 import type { JobTable } from "../store/job.table";
 import type { FromWorker, ToWorker } from "./jobContext";
 import { jobDefinition } from "./jobs";
-import { queueJournalPath, saveQueueJournal, takeQueueJournal } from "./queueJournal";
+import { doneWithQueueJournal, queueJournalPath, readQueueJournal, saveQueueJournal } from "./queueJournal";
 
 export interface JobRunnerOptions {
   store: Store;
@@ -82,7 +82,7 @@ export class JobRunner {
     this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
     this.journal = queueJournalPath(options.store.path);
     const now = new Date().toISOString();
-    const left = takeQueueJournal(this.journal);
+    const left = readQueueJournal(this.journal);
     if (left.problem) console.error(`Tieout: ${left.problem}`);
     // How far the job that was running had got, from its last progress.
     if (left.running) {
@@ -118,13 +118,22 @@ export class JobRunner {
         );
       }
     })();
+    doneWithQueueJournal(this.journal);
   }
 
-  /** Keeps the jobs without a row, and the running job's progress, in the journal beside the store. */
+  /**
+   * Keeps the jobs without a row, and the running job's progress, in the journal beside the store.
+   * Best effort: a disk that refuses (full, or the file held open by another program) is logged and
+   * the queue goes on; the next change writes it again.
+   */
   private saveJournal(): void {
     const running = this.running?.progress ? { id: this.running.id, ...this.running.progress } : null;
-    saveQueueJournal(this.journal, this.inMemory(), running);
     this.journalSavedAt = Date.now();
+    try {
+      saveQueueJournal(this.journal, this.inMemory(), running);
+    } catch (error) {
+      console.error(`Tieout: could not write the job queue journal ${this.journal}: ${(error as Error).message}`);
+    }
   }
   private journalSavedAt = 0;
 
@@ -224,7 +233,10 @@ export class JobRunner {
     this.writeUnwritten();
     this.options.store.sqlite
       .prepare(
-        `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
+        // ON CONFLICT: another process opening this store (a CLI run) may have recorded this
+        // waiting job as interrupted from the journal; it is running after all.
+        `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = excluded.started_at, error = NULL, finished_at = NULL`,
       )
       .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString());
     this.saveJournal();

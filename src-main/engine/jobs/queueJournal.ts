@@ -17,7 +17,10 @@ export function queueJournalPath(dbPath: string): string | null {
   return dbPath === "" || dbPath === ":memory:" || dbPath.startsWith("file::memory:") ? null : `${dbPath}-queue.json`;
 }
 
-/** Replaces the journal with these jobs, durably (written, synced, then renamed over the old one); no jobs, no file. */
+/**
+ * Replaces the journal with these jobs, durably (written, synced, then renamed over the old one);
+ * no jobs, no file. Throws when the disk refuses (full, or the file held open by another program).
+ */
 export function saveQueueJournal(path: string | null, jobs: JobTable[], running: RunningProgress | null = null): void {
   if (path === null) return;
   if (jobs.length === 0 && running === null) {
@@ -36,11 +39,14 @@ export function saveQueueJournal(path: string | null, jobs: JobTable[], running:
 }
 
 /**
- * The jobs a previous process left in its journal, and the journal removed. A journal that cannot
+ * The jobs a previous process left in its journal. The journal stays until `doneWithQueueJournal`
+ * (after they are recorded), so a crash while recording them loses nothing. A journal that cannot
  * be read is set aside (`.unreadable-<time>`) rather than deleted, and said so.
  */
-export function takeQueueJournal(path: string | null): { jobs: JobTable[]; running: RunningProgress | null; problem: string | null } {
-  if (path === null || !existsSync(path)) return { jobs: [], running: null, problem: null };
+export function readQueueJournal(path: string | null): { jobs: JobTable[]; running: RunningProgress | null; problem: string | null } {
+  if (path === null) return { jobs: [], running: null, problem: null };
+  rmSync(`${path}.next`, { force: true });
+  if (!existsSync(path)) return { jobs: [], running: null, problem: null };
   try {
     const parsed = JSON.parse(readFileSync(path, "utf8")) as {
       version?: unknown;
@@ -53,7 +59,6 @@ export function takeQueueJournal(path: string | null): { jobs: JobTable[]; runni
     );
     const r = parsed.running;
     const running = r && typeof r.id === "string" && typeof r.done === "number" ? (r as RunningProgress) : null;
-    rmSync(path, { force: true });
     return { jobs, running, problem: null };
   } catch (error) {
     const aside = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, "-")}`;
@@ -64,4 +69,8 @@ export function takeQueueJournal(path: string | null): { jobs: JobTable[]; runni
       problem: `the job queue left by the previous run could not be read (${(error as Error).message}); it was kept as ${aside}`,
     };
   }
+}
+
+export function doneWithQueueJournal(path: string | null): void {
+  if (path !== null) rmSync(path, { force: true });
 }

@@ -28,19 +28,20 @@ function ref(args: { templateId?: unknown; period?: unknown } | null | undefined
 /** Registers the recon capability's methods (declared in src-shared/api/recon.ts). Thin: validate, call the domain, return. */
 export function registerReconHandlers({ store, events, reads, registry }: EngineContext): void {
   // Grids refresh, and a sign-off whose figures this changed is voided at once (strict tie-out).
+  // The change is committed before this runs: a failed re-check is logged, never reported as the
+  // change failing, and the next status read re-checks.
   const changed = async (templateId: string, period: string, actor: string, runId: number | null = null) => {
     events.emit("recon/changed", { templateId, period, runId });
-    await afterReconChange({ store, events, reads }, templateId, period, actor);
+    await afterReconChange({ store, events, reads }, templateId, period, actor).catch((error: unknown) =>
+      console.error(`Tieout: re-checking the sign-offs of ${templateId} ${period}: ${(error as Error).message}`),
+    );
   };
   // A run started as a job (the Reconcile page, the CLI) ends in a worker: the same follow-up here.
   events.on("job/finished", (job) => {
     if (job.kind !== "recon" || job.status !== "succeeded" || !job.result) return;
     const { templateId, period, runId } = job.result as { templateId: string; period: string; runId: number };
     const by = store.sqlite.prepare("SELECT requested_by FROM job WHERE id = ?").get(job.id) as { requested_by: string } | undefined;
-    // A sign-off left standing here is still re-checked when its status is next read.
-    changed(templateId, period, by?.requested_by ?? "system", runId).catch((error: unknown) =>
-      console.error(`re-checking sign-offs of ${templateId} ${period} after its run: ${(error as Error).message}`),
-    );
+    void changed(templateId, period, by?.requested_by ?? "system", runId);
   });
   registry.register("recon/templates", () => listTemplates());
   registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
