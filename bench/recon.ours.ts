@@ -16,6 +16,7 @@ import { createInterface } from "node:readline";
 import type { ColumnTransform, MappingProfile } from "../src-shared/mapping";
 import { ingestPaths } from "../src-main/engine/ingest/ingestPaths";
 import { runReconciliation } from "../src-main/engine/recon/run";
+import { camelCase } from "../src-main/engine/store/canonicalTables";
 import { openStore } from "../src-main/engine/store/store";
 
 const dir = process.argv[2]!;
@@ -62,7 +63,7 @@ function profile(
   constants: MappingProfile["constants"] = {},
 ): MappingProfile {
   const fields: MappingProfile["fields"] = {};
-  for (const [column, transform] of columns) fields[column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = { column, transform };
+  for (const [column, transform] of columns) fields[camelCase(column)] = { column, transform };
   return {
     id: `bench/${file}`,
     name: file,

@@ -5,7 +5,7 @@ import { exportExceptionsWorkbook, importExceptionsWorkbook } from "../workpaper
 import { listExports } from "../workpapers/exportWorkpaper";
 import { reconSourceFor, type ReconSource } from "../workpapers/reconSource";
 import { runRead, type ReadResult } from "../jobs/reads";
-import { commitMark, type Store } from "../store/store";
+import { commitMark, ifUnchangedSince, type Store } from "../store/store";
 import { listAudit, verifyAuditChain } from "./auditLog";
 import {
   checkReconPeriod,
@@ -75,17 +75,11 @@ export async function actOnFreshFigures<T>(
     const now = commitMark(store);
     const { value: figures, mark } = known && known.mark === now ? { value: known.figures, mark: now } : await readFigures(now);
     latest = figures;
-    const transaction = store.sqlite.transaction(() => {
-      if (commitMark(store) !== mark) return null;
-      const result = act(source(figures));
-      // Taken inside the transaction: no other connection can commit between this and our commit.
-      return { result, after: commitMark(store) };
-    });
-    const done = (options.writes?.() ?? true) ? transaction.immediate() : transaction.deferred();
+    const done = ifUnchangedSince(store, mark, () => act(source(figures)), options.writes?.() ?? true);
     if (done) {
       kept.delete(key);
       if (kept.size >= 64) kept.delete(kept.keys().next().value!);
-      kept.set(key, { mark: done.after, figures });
+      kept.set(key, { mark: done.mark, figures });
       return done.result;
     }
   }

@@ -77,6 +77,8 @@ export class JobRunner {
   private closed = false;
   /** Where the jobs without a row are kept meanwhile (see queueJournal.ts). */
   private readonly journal: string | null;
+  /** When the journal was last written (progress rewrites it at most once a second). */
+  private journalSavedAt = 0;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
@@ -135,7 +137,6 @@ export class JobRunner {
       console.error(`Tieout: could not write the job queue journal ${this.journal}: ${(error as Error).message}`);
     }
   }
-  private journalSavedAt = 0;
 
   private row(id: string): JobTable {
     return this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable;
@@ -209,9 +210,9 @@ export class JobRunner {
     if (queuedAt >= 0) {
       const [row] = this.queue.splice(queuedAt, 1);
       this.unwritten.push({ ...row!, status: "cancelled", finished_at: new Date().toISOString() });
-      this.saveJournal();
       this.finished(this.get(id)!, "cancelled");
       if (!this.running) this.writeUnwritten();
+      this.saveJournal();
       return true;
     }
     if (this.running?.id === id) {
@@ -338,6 +339,7 @@ export class JobRunner {
       );
     this.finished(jobInfo(this.row(id)), outcome.status);
     this.writeUnwritten();
+    this.saveJournal();
   }
 
   /** Announces a job's end and wakes whoever waits for it. */
@@ -348,14 +350,17 @@ export class JobRunner {
     this.finishedWaiters.delete(info.id);
   }
 
-  /** Writes the rows of jobs cancelled while they waited (called when no job holds the store). */
+  /**
+   * Writes the rows of jobs cancelled while they waited (called when no job holds the store). The
+   * caller saves the journal after it, with whatever else changed.
+   */
   private writeUnwritten(): void {
+    if (this.unwritten.length === 0) return;
     const insert = this.options.store.sqlite.prepare(
       `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const r of this.unwritten.splice(0))
       insert.run(r.id, r.kind, r.status, r.label, r.params_json, r.requested_by, r.created_at, r.finished_at);
-    this.saveJournal();
   }
 
   /** Cancels queued jobs, asks the running one to stop, and waits for it. */
@@ -369,5 +374,6 @@ export class JobRunner {
       await done;
     }
     this.writeUnwritten();
+    this.saveJournal();
   }
 }

@@ -46,6 +46,26 @@ export function commitMark(store: Pick<Store, "sqlite">): string {
   return `${version}:${changes}`;
 }
 
+/**
+ * Runs `work` in one transaction if nothing was committed since `mark` (see `commitMark`), and
+ * returns its result with the mark as the transaction leaves it (taken inside, so no other
+ * connection can commit in between); null, with nothing run, when something was. `immediate`
+ * takes the write lock first, for work that writes.
+ */
+export function ifUnchangedSince<R>(
+  store: Pick<Store, "sqlite">,
+  mark: string,
+  work: () => R,
+  immediate = true,
+): { result: R; mark: string } | null {
+  const transaction = store.sqlite.transaction(() => {
+    if (commitMark(store) !== mark) return null;
+    const result = work();
+    return { result, mark: commitMark(store) };
+  });
+  return immediate ? transaction.immediate() : transaction.deferred();
+}
+
 const staticProvider: MigrationProvider = { getMigrations: async () => migrations };
 
 function appliedMigrationNames(sqlite: BetterSqlite3.Database): string[] {

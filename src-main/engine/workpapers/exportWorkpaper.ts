@@ -5,7 +5,7 @@ import type { ExportRecord, WorkpaperExportParams } from "../../../src-shared/ap
 import { appendAudit, verifyAuditChain } from "../audit/auditLog";
 import { checkReconPeriod, enforceSignoffs, figuresOnce, hasStandingSignoff, readSignoffStatus, reconPeriodEntity } from "../audit/signoff";
 import { UserError } from "../handlerRegistry";
-import { commitMark, type Store } from "../store/store";
+import { commitMark, ifUnchangedSince, type Store } from "../store/store";
 import type { WorkpaperExportTable } from "../store/workpaperExport.table";
 import type { ReconSource } from "./reconSource";
 import type { WorkpaperData } from "./workpaperData";
@@ -23,14 +23,7 @@ function checkedFigures(store: Store, source: ReconSource, reconId: string, peri
     const mark = commitMark(store);
     const figures = figuresOnce(source);
     figures.summary(reconId, period);
-    const checked = store.sqlite
-      .transaction(() => {
-        if (commitMark(store) !== mark) return false;
-        enforceSignoffs(store, figures, reconId, period, actor);
-        return true;
-      })
-      .immediate();
-    if (checked) return figures;
+    if (ifUnchangedSince(store, mark, () => enforceSignoffs(store, figures, reconId, period, actor))) return figures;
   }
   const figures = figuresOnce(source);
   enforceSignoffs(store, figures, reconId, period, actor);
