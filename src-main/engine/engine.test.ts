@@ -1,5 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EngineEvents } from "../../src-shared/api";
@@ -190,7 +191,8 @@ describe("engine jobs", () => {
   });
 
   it("keeps jobs waiting their turn in a journal beside the store, and records them as interrupted if the process died", async () => {
-    const journal = `${engine.store.path}-queue.json`;
+    const journal = engine.jobs.journal!;
+    expect(journal).toMatch(/t\.db-queue-\d+-[0-9a-f]{8}\.json$/);
     const big = bigHl7(60_000);
     const { jobId: first } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
     const { jobId: second } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
@@ -204,7 +206,7 @@ describe("engine jobs", () => {
     expect(kept.jobs.some((j) => j.id === first)).toBe(false);
     // The running job's progress joins it, at most once a second.
     let progress: { id: string; done: number } | null = null;
-    for (let waited = 0; waited < 10_000 && !progress; waited += 50) {
+    for (let waited = 0; waited < 10_000 && !progress?.done; waited += 50) {
       await new Promise((r) => setTimeout(r, 50));
       progress = (JSON.parse(readFileSync(journal, "utf8")) as { running: { id: string; done: number } | null }).running;
     }
@@ -237,12 +239,80 @@ describe("engine jobs", () => {
 
   it("runs its jobs when the journal cannot be written (a full disk, a file held open)", async () => {
     // A directory where the journal goes: every write of it fails.
-    mkdirSync(join(`${engine.store.path}-queue.json`, "in-the-way"), { recursive: true });
+    rmSync(engine.jobs.journal!);
+    mkdirSync(join(engine.jobs.journal!, "in-the-way"), { recursive: true });
     const sample = resolve("fixtures/samples/hl7v2");
     const { jobId: first } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [sample] } });
     const { jobId: second } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [sample] } });
     expect((await engine.jobs.waitFor(first)).status).toBe("succeeded");
     expect((await engine.jobs.waitFor(second)).status).toBe("succeeded");
+  });
+
+  it("leaves alone the jobs of another process on the same store (the app and a scheduled run), and takes over those of one gone", async () => {
+    const big = bigHl7(60_000);
+    const { jobId: first } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
+    const { jobId: second } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [big] } });
+    for (let waited = 0; waited < 10_000 && engine.jobs.get(first)?.status !== "running"; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // A second engine opens the same store while the first one's job runs and another waits.
+    const other = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
+    try {
+      expect(other.jobs.get(first)).toMatchObject({ status: "running", error: null });
+      expect(other.jobs.get(second)).toBeNull();
+      expect((await engine.jobs.waitFor(first)).status).toBe("succeeded");
+      expect((await engine.jobs.waitFor(second)).status).toBe("succeeded");
+      expect(other.jobs.get(second)).toMatchObject({ status: "succeeded" });
+    } finally {
+      await other.close();
+    }
+
+    // Journals of runners in other processes: one alive, one whose process runs but that has not
+    // said so for ten minutes (its process id given to someone else, or the store opened elsewhere).
+    const job = (id: string) => ({
+      id,
+      kind: "ingest",
+      status: "queued",
+      label: `Import ${id}`,
+      params_json: "{}",
+      requested_by: "x",
+      created_at: "2026-10-01T00:00:00Z",
+    });
+    const journalOf = (instance: string, waiting: string, running: string, pid = process.ppid) => {
+      const path = join(dir, `t.db-queue-${instance}.json`);
+      const owner = { pid, host: hostname(), instance };
+      writeFileSync(path, JSON.stringify({ version: 2, owner, jobs: [job(waiting)], running: { id: running, done: 7 } }));
+      engine.store.sqlite
+        .prepare(
+          "INSERT INTO job (id, kind, status, label, params_json, created_at) VALUES (?, 'ingest', 'running', 'x', '{}', '2026-10-01')",
+        )
+        .run(running);
+      return path;
+    };
+    const alive = journalOf("alive", "w-alive", "r-alive");
+    const quiet = journalOf("quiet", "w-quiet", "r-quiet");
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    utimesSync(quiet, tenMinutesAgo, tenMinutesAgo);
+    // And one whose process has ended, a moment ago (a crashed scheduled run).
+    const ended = journalOf("ended", "w-ended", "r-ended", spawnSync(process.execPath, ["-e", ""]).pid);
+    const third = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
+    try {
+      expect(third.jobs.get("r-alive")).toMatchObject({ status: "running" });
+      expect(third.jobs.get("w-alive")).toBeNull();
+      expect(existsSync(alive)).toBe(true);
+      expect(third.jobs.get("r-quiet")).toMatchObject({
+        status: "failed",
+        done: 7,
+        error: expect.stringContaining("while this job was running"),
+      });
+      expect(third.jobs.get("w-quiet")).toMatchObject({ status: "failed", error: expect.stringContaining("before this job started") });
+      expect(existsSync(quiet)).toBe(false);
+      expect(third.jobs.get("r-ended")).toMatchObject({ status: "failed", done: 7 });
+      expect(third.jobs.get("w-ended")).toMatchObject({ status: "failed" });
+      expect(existsSync(ended)).toBe(false);
+    } finally {
+      await third.close();
+    }
   });
 
   it("sets an unreadable job journal aside and opens the store", async () => {

@@ -7,7 +7,20 @@ import type { Store } from "../store/store";
 import type { JobTable } from "../store/job.table";
 import type { FromWorker, ToWorker } from "./jobContext";
 import { jobDefinition } from "./jobs";
-import { doneWithQueueJournal, queueJournalPath, readQueueJournal, saveQueueJournal } from "./queueJournal";
+import {
+  doneWithQueueJournal,
+  JOURNAL_HEARTBEAT_MS,
+  journalIsLive,
+  newJournalOwner,
+  queueJournalPath,
+  queueJournals,
+  readQueueJournal,
+  saveQueueJournal,
+  setRunnerOpen,
+  touchQueueJournal,
+  type JournalOwner,
+  type LeftJournal,
+} from "./queueJournal";
 
 export interface JobRunnerOptions {
   store: Store;
@@ -60,6 +73,10 @@ export function jobInfo(row: JobTable): JobInfo {
  * its worker may hold the write lock for minutes (saving a million-encounter run), and
  * queueing the next one must not wait for that or fail on it. A job cancelled while it
  * waited is written when the running one has ended.
+ *
+ * Another process may have the same store open (the app and a scheduled `tieout` run): each
+ * runner's journal says it is alive, and a runner starting up records as interrupted only the
+ * jobs of runners that are gone.
  */
 export class JobRunner {
   private readonly queue: JobTable[] = [];
@@ -75,64 +92,106 @@ export class JobRunner {
   private readonly workerEntry: URL | string;
   private readonly finishedWaiters = new Map<string, ((info: JobInfo) => void)[]>();
   private closed = false;
-  /** Where the jobs without a row are kept meanwhile (see queueJournal.ts). */
-  private readonly journal: string | null;
+  /** This runner, as its journal names it. */
+  private readonly owner: JournalOwner = newJournalOwner();
+  /** Where the jobs without a row are kept meanwhile, and this runner says it is alive (see queueJournal.ts). */
+  readonly journal: string | null;
   /** When the journal was last written (progress rewrites it at most once a second). */
   private journalSavedAt = 0;
+  private readonly heartbeat: NodeJS.Timeout | null;
+  /** Closed: the journal is gone and stays gone. */
+  private journalDone = false;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
-    this.journal = queueJournalPath(options.store.path);
-    const now = new Date().toISOString();
-    const left = readQueueJournal(this.journal);
-    if (left.problem) console.error(`Tieout: ${left.problem}`);
-    // How far the job that was running had got, from its last progress.
-    if (left.running) {
-      const p = left.running;
-      options.store.sqlite
-        .prepare("UPDATE job SET phase = ?, done = ?, total = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')")
-        .run(p.phase, p.done, p.total, p.message, p.id);
-    }
-    // Jobs that were running when the previous process died cannot resume.
-    options.store.sqlite
-      .prepare(
-        `UPDATE job SET status = 'failed', error = 'interrupted: Tieout stopped while this job was running; start it again', finished_at = ?
-         WHERE status IN ('queued', 'running')`,
-      )
-      .run(now);
-    // Nor can those that were waiting their turn; one cancelled while it waited stays cancelled.
-    const record = options.store.sqlite.prepare(
-      `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    options.store.sqlite.transaction(() => {
-      for (const j of left.jobs) {
-        const cancelled = j.status === "cancelled";
-        record.run(
-          j.id,
-          j.kind,
-          cancelled ? "cancelled" : "failed",
-          j.label,
-          j.params_json,
-          j.requested_by,
-          j.created_at,
-          cancelled ? j.finished_at : now,
-          cancelled ? null : "interrupted: Tieout stopped before this job started; start it again",
-        );
-      }
-    })();
-    doneWithQueueJournal(this.journal);
+    this.journal = queueJournalPath(options.store.path, this.owner);
+    // Alive before looking at the others: a runner starting meanwhile leaves this one's jobs alone.
+    setRunnerOpen(this.owner, true);
+    this.saveJournal();
+    this.recoverLeftBehind();
+    this.heartbeat = this.journal
+      ? setInterval(() => {
+          if (!touchQueueJournal(this.journal)) this.saveJournal();
+        }, JOURNAL_HEARTBEAT_MS).unref()
+      : null;
   }
 
   /**
-   * Keeps the jobs without a row, and the running job's progress, in the journal beside the store.
-   * Best effort: a disk that refuses (full, or the file held open by another program) is logged and
-   * the queue goes on; the next change writes it again.
+   * Records what runners that are gone left unfinished: a job that was running cannot resume (its
+   * row gets the last progress its journal kept, so it says how far it had got), nor can one that
+   * was waiting its turn; one cancelled while it waited stays cancelled. The jobs of a runner still
+   * alive, in another process, are left alone. Best effort: if a job elsewhere holds the write
+   * lock, the journals stay for the next start.
    */
-  private saveJournal(): void {
-    const running = this.running?.progress ? { id: this.running.id, ...this.running.progress } : null;
+  private recoverLeftBehind(): void {
+    const sqlite = this.options.store.sqlite;
+    const keptAlive: string[] = [];
+    const gone: { path: string; left: LeftJournal }[] = [];
+    for (const path of queueJournals(this.options.store.path)) {
+      if (path === this.journal) continue;
+      const left = readQueueJournal(path);
+      if (left.problem) console.error(`Tieout: ${left.problem}`);
+      if (journalIsLive(left)) keptAlive.push(...left.jobs.map((j) => j.id), ...(left.running ? [left.running.id] : []));
+      else gone.push({ path, left });
+    }
+    const now = new Date().toISOString();
+    const progress = sqlite.prepare(
+      "UPDATE job SET phase = ?, done = ?, total = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')",
+    );
+    const record = sqlite.prepare(
+      `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    try {
+      sqlite
+        .transaction(() => {
+          for (const { left } of gone) {
+            const p = left.running;
+            if (p) progress.run(p.phase, p.done, p.total, p.message, p.id);
+          }
+          sqlite
+            .prepare(
+              `UPDATE job SET status = 'failed', error = 'interrupted: Tieout stopped while this job was running; start it again', finished_at = ?
+             WHERE status IN ('queued', 'running') AND id NOT IN (SELECT value FROM json_each(?))`,
+            )
+            .run(now, JSON.stringify(keptAlive));
+          for (const { left } of gone) {
+            for (const j of left.jobs) {
+              const cancelled = j.status === "cancelled";
+              record.run(
+                j.id,
+                j.kind,
+                cancelled ? "cancelled" : "failed",
+                j.label,
+                j.params_json,
+                j.requested_by,
+                j.created_at,
+                cancelled ? j.finished_at : now,
+                cancelled ? null : "interrupted: Tieout stopped before this job started; start it again",
+              );
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY") throw error;
+      console.error("Tieout: another process is writing to the store; jobs it left unfinished are recorded at the next start");
+      return;
+    }
+    for (const { path } of gone) doneWithQueueJournal(path);
+  }
+
+  /**
+   * Keeps the jobs without a row, and the running job with its progress, in the journal beside the
+   * store. Best effort: a disk that refuses (full, or the file held open by another program) is
+   * logged and the queue goes on; the next change, or the next heartbeat, writes it again.
+   */
+  private saveJournal(runningId = this.running?.id): void {
+    if (this.journalDone) return;
+    const progress = this.running?.id === runningId ? this.running?.progress : undefined;
+    const running = runningId ? { id: runningId, phase: null, done: 0, total: null, message: null, ...progress } : null;
     this.journalSavedAt = Date.now();
     try {
-      saveQueueJournal(this.journal, this.inMemory(), running);
+      saveQueueJournal(this.journal, this.owner, this.inMemory(), running);
     } catch (error) {
       console.error(`Tieout: could not write the job queue journal ${this.journal}: ${(error as Error).message}`);
     }
@@ -232,15 +291,17 @@ export class JobRunner {
     if (!row) return;
     const id = row.id;
     this.writeUnwritten();
+    // In the journal as running before its row says so: a runner starting elsewhere meanwhile
+    // sees the row's owner alive.
+    this.saveJournal(id);
     this.options.store.sqlite
       .prepare(
-        // ON CONFLICT: another process opening this store (a CLI run) may have recorded this
-        // waiting job as interrupted from the journal; it is running after all.
+        // ON CONFLICT: a runner starting elsewhere may have taken this one for gone (its journal
+        // untouched for minutes) and recorded this waiting job as interrupted; it runs after all.
         `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = excluded.started_at, error = NULL, finished_at = NULL`,
       )
       .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString());
-    this.saveJournal();
     const worker = new Worker(this.workerEntry, { resourceLimits: { maxOldGenerationSizeMb: jobHeapLimitMb() } });
     const cancelFlag = new SharedArrayBuffer(4);
     this.running = { id, worker, cancelFlag: new Int32Array(cancelFlag) };
@@ -374,6 +435,13 @@ export class JobRunner {
       await done;
     }
     this.writeUnwritten();
-    this.saveJournal();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    setRunnerOpen(this.owner, false);
+    this.journalDone = true;
+    try {
+      doneWithQueueJournal(this.journal);
+    } catch (error) {
+      console.error(`Tieout: could not remove the job queue journal ${this.journal}: ${(error as Error).message}`);
+    }
   }
 }

@@ -1,36 +1,103 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeSync,
+} from "node:fs";
+import { hostname } from "node:os";
+import { basename, dirname, join } from "node:path";
 import type { JobInfo } from "../../../src-shared/api";
 import type { JobTable } from "../store/job.table";
 
-/** The running job's latest progress: its row gets it only when the job ends. */
+/** The running job and its latest progress: its row gets the progress only when the job ends. */
 export type RunningProgress = { id: string } & Pick<JobInfo, "phase" | "done" | "total" | "message">;
 
-/**
- * Jobs that have no row in the `job` table yet (waiting their turn, or cancelled while they
- * waited) are kept in a small file beside the store: `<store>-queue.json`. The table cannot take
- * them at once (a running job may hold the write lock for minutes), and without the file a
- * process that died would lose them without a trace. The next start records them as
- * interrupted, as it does the job that was running; that one's row gets the last progress kept
- * here, so it says how far it had got.
- */
-export function queueJournalPath(dbPath: string): string | null {
-  return dbPath === "" || dbPath === ":memory:" || dbPath.startsWith("file::memory:") ? null : `${dbPath}-queue.json`;
+/** Which job runner keeps a journal: the process, on which machine, and which runner in it. */
+export interface JournalOwner {
+  pid: number;
+  host: string;
+  instance: string;
 }
 
 /**
- * Replaces the journal with these jobs, durably (written, synced, then renamed over the old one);
- * no jobs, no file. Throws when the disk refuses (full, or the file held open by another program).
+ * How often an open runner touches its journal, and how long an untouched one is still taken
+ * as alive. A runner whose process is gone is known at once (on this machine); the age covers
+ * a store another machine opened, and a process id the system gave to someone else since.
  */
-export function saveQueueJournal(path: string | null, jobs: JobTable[], running: RunningProgress | null = null): void {
-  if (path === null) return;
-  if (jobs.length === 0 && running === null) {
-    rmSync(path, { force: true });
-    return;
+export const JOURNAL_HEARTBEAT_MS = 15_000;
+export const JOURNAL_STALE_MS = 120_000;
+
+/** The runners open in this process: a journal of this process is alive only while its runner is. */
+const openHere = new Set<string>();
+
+/**
+ * Each job runner on a store keeps a small file beside it, `<store>-queue-<pid>-<id>.json`, for
+ * as long as it is open: the jobs that have no row in the `job` table yet (waiting their turn, or
+ * cancelled while they waited) and the job it is running, with that job's latest progress. The
+ * table cannot take the waiting ones at once (a running job may hold the write lock for
+ * minutes), and without the file a process that died would lose them without a trace.
+ *
+ * The file also says that its runner is alive. The app and a scheduled `tieout` run may have
+ * the same store open; when one of them starts, it records as interrupted only the jobs of a
+ * runner that is gone (its process no longer running, or its journal untouched for two
+ * minutes), never those another live process is running or keeps waiting.
+ */
+export function newJournalOwner(): JournalOwner {
+  return { pid: process.pid, host: hostname(), instance: `${process.pid}-${randomUUID().slice(0, 8)}` };
+}
+
+export function queueJournalPath(dbPath: string, owner: JournalOwner): string | null {
+  return isMemory(dbPath) ? null : `${dbPath}-queue-${owner.instance}.json`;
+}
+
+function isMemory(dbPath: string): boolean {
+  return dbPath === "" || dbPath === ":memory:" || dbPath.startsWith("file::memory:");
+}
+
+/**
+ * Every journal beside this store, this version's (`-queue-<owner>.json`) and the single
+ * `-queue.json` an earlier version kept. Files set aside or half-written are not journals.
+ */
+export function queueJournals(dbPath: string): string[] {
+  if (isMemory(dbPath)) return [];
+  const dir = dirname(dbPath);
+  const prefix = `${basename(dbPath)}-queue`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
   }
+  return names
+    .filter((n) => n.startsWith(prefix) && n.endsWith(".json") && (n === `${prefix}.json` || n.startsWith(`${prefix}-`)))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/** Marks this runner open in this process (its journal is then alive) or closed. */
+export function setRunnerOpen(owner: JournalOwner, open: boolean): void {
+  if (open) openHere.add(owner.instance);
+  else openHere.delete(owner.instance);
+}
+
+/**
+ * Replaces the journal with these jobs, durably (written, synced, then renamed over the old one).
+ * Throws when the disk refuses (full, or the file held open by another program).
+ */
+export function saveQueueJournal(path: string | null, owner: JournalOwner, jobs: JobTable[], running: RunningProgress | null): void {
+  if (path === null) return;
   const next = `${path}.next`;
   const fd = openSync(next, "w");
   try {
-    writeSync(fd, JSON.stringify({ version: 1, jobs, running }));
+    writeSync(fd, JSON.stringify({ version: 2, owner, jobs, running }));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -38,36 +105,89 @@ export function saveQueueJournal(path: string | null, jobs: JobTable[], running:
   renameSync(next, path);
 }
 
-/**
- * The jobs a previous process left in its journal. The journal stays until `doneWithQueueJournal`
- * (after they are recorded), so a crash while recording them loses nothing. A journal that cannot
- * be read is set aside (`.unreadable-<time>`) rather than deleted, and said so.
- */
-export function readQueueJournal(path: string | null): { jobs: JobTable[]; running: RunningProgress | null; problem: string | null } {
-  if (path === null) return { jobs: [], running: null, problem: null };
-  rmSync(`${path}.next`, { force: true });
-  if (!existsSync(path)) return { jobs: [], running: null, problem: null };
+/** Says "still here": the journal's time is what another process reads as this runner's pulse. */
+export function touchQueueJournal(path: string | null): boolean {
+  if (path === null) return true;
   try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as {
+    const now = new Date();
+    utimesSync(path, now, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface LeftJournal {
+  jobs: JobTable[];
+  running: RunningProgress | null;
+  /** Null for an earlier version's journal: it had one runner per store, so it is always left behind. */
+  owner: JournalOwner | null;
+  touchedAt: number;
+  problem: string | null;
+}
+
+/**
+ * The jobs a runner keeps in its journal. A journal that cannot be read is set aside
+ * (`.unreadable-<time>`) rather than deleted, and said so.
+ */
+export function readQueueJournal(path: string): LeftJournal {
+  const none: LeftJournal = { jobs: [], running: null, owner: null, touchedAt: 0, problem: null };
+  rmSync(`${path}.next`, { force: true });
+  if (!existsSync(path)) return none;
+  let text: string;
+  let touchedAt: number;
+  try {
+    touchedAt = statSync(path).mtimeMs;
+    text = readFileSync(path, "utf8");
+  } catch {
+    // Gone between the listing and the read: its runner closed.
+    return none;
+  }
+  try {
+    const parsed = JSON.parse(text) as {
       version?: unknown;
+      owner?: Partial<JournalOwner> | null;
       jobs?: unknown;
       running?: Partial<RunningProgress> | null;
     };
-    if (parsed.version !== 1 || !Array.isArray(parsed.jobs)) throw new Error("not a version-1 job queue");
+    if ((parsed.version !== 1 && parsed.version !== 2) || !Array.isArray(parsed.jobs)) throw new Error("not a job queue journal");
     const jobs = (parsed.jobs as Partial<JobTable>[]).filter(
       (j): j is JobTable => typeof j?.id === "string" && typeof j.kind === "string" && typeof j.params_json === "string",
     );
     const r = parsed.running;
-    const running = r && typeof r.id === "string" && typeof r.done === "number" ? (r as RunningProgress) : null;
-    return { jobs, running, problem: null };
+    const running = r && typeof r.id === "string" ? ({ phase: null, done: 0, total: null, message: null, ...r } as RunningProgress) : null;
+    const o = parsed.owner;
+    const owner =
+      o && typeof o.pid === "number" && typeof o.host === "string" && typeof o.instance === "string" ? (o as JournalOwner) : null;
+    return { jobs, running, owner, touchedAt, problem: null };
   } catch (error) {
     const aside = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     renameSync(path, aside);
     return {
-      jobs: [],
-      running: null,
-      problem: `the job queue left by the previous run could not be read (${(error as Error).message}); it was kept as ${aside}`,
+      ...none,
+      problem: `a job queue journal could not be read (${(error as Error).message}); it was kept as ${aside}`,
     };
+  }
+}
+
+/** Whether the runner that keeps this journal is still open, in this process or another. */
+export function journalIsLive(left: LeftJournal, now = Date.now()): boolean {
+  const owner = left.owner;
+  if (!owner) return false;
+  if (owner.host === hostname()) {
+    if (owner.pid === process.pid) return openHere.has(owner.instance);
+    if (!processRuns(owner.pid)) return false;
+  }
+  return now - left.touchedAt < JOURNAL_STALE_MS;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
