@@ -270,3 +270,101 @@ export interface TemplateInfo {
   exceptionReasons: string[];
   expectedReasons: string[];
 }
+
+const dollars = (cents: number) => `${cents < 0 ? "-" : ""}$${(Math.abs(cents) / 100).toFixed(2)}`;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function describeAmount(a: AmountTolerance | undefined): string {
+  if (!a) return "not compared";
+  const parts = [dollars(a.absCents)];
+  if (a.pct !== undefined) parts.push(`or ${a.pct}%`);
+  if (a.direction && a.direction !== "any") parts.push(a.direction === "rightLess" ? "(right side less only)" : "(right side more only)");
+  return parts.join(" ");
+}
+
+function describeWindow(d: DateWindow | undefined): string {
+  return d ? `${d.left} to ${d.right}, ${d.minDays} to ${d.maxDays} days` : "none";
+}
+
+/** What one rule list (exception or expected rules) gained, lost or changed, by reason. */
+function describeRuleList(what: string, before: { reason: string; on?: string }[], after: { reason: string; on?: string }[]): string[] {
+  if (same(before, after)) return [];
+  const key = (r: { reason: string; on?: string }) => `${r.reason}\u0001${r.on ?? ""}`;
+  const b = new Map(before.map((r) => [key(r), r]));
+  const a = new Map(after.map((r) => [key(r), r]));
+  const lines: string[] = [];
+  for (const [k, r] of b) if (!a.has(k)) lines.push(`${what} "${r.reason}" removed`);
+  for (const [k, r] of a) {
+    const old = b.get(k);
+    if (!old) lines.push(`${what} "${r.reason}" added`);
+    else if (!same(old, r)) lines.push(`${what} "${r.reason}" changed`);
+  }
+  const order = (list: { reason: string; on?: string }[]) => list.map(key).filter((k) => a.has(k) && b.has(k));
+  if (!same(order(before), order(after))) lines.push(`${what}s reordered (the first that applies wins)`);
+  if (lines.length === 0) lines.push(`${what}s changed`);
+  return lines;
+}
+
+/**
+ * What changed between two versions of a rule set, in words an analyst and an auditor read:
+ * "pass exact: amount tolerance $0.00 → $0.05". For the rule editor's preview and the audit trail.
+ */
+export function describeRuleChanges(before: ReconTemplate, after: ReconTemplate): string[] {
+  const lines: string[] = [];
+  if (before.name !== after.name) lines.push(`name "${before.name}" → "${after.name}"`);
+  if (before.description !== after.description) lines.push("description changed");
+  if (before.runOutDays !== after.runOutDays) lines.push(`run-out days ${before.runOutDays} → ${after.runOutDays}`);
+  for (const side of ["left", "right"] as const) {
+    if (before[side]?.label !== after[side]?.label) lines.push(`${side} side label "${before[side]?.label}" → "${after[side]?.label}"`);
+    if (before[side]?.sql !== after[side]?.sql) lines.push(`${side} side query changed`);
+    if (!same(before[side]?.recordTypes, after[side]?.recordTypes)) lines.push(`${side} side record types changed`);
+  }
+  const oldPasses = new Map(before.passes.map((p) => [p.id, p]));
+  const newPasses = new Map(after.passes.map((p) => [p.id, p]));
+  for (const p of before.passes) if (!newPasses.has(p.id)) lines.push(`pass ${p.id} removed`);
+  for (const p of after.passes) {
+    const o = oldPasses.get(p.id);
+    if (!o) {
+      lines.push(`pass ${p.id} added ("${p.label}", ${p.cardinality}, ${p.mode})`);
+      continue;
+    }
+    const at = `pass ${p.id}`;
+    if (o.label !== p.label) lines.push(`${at}: label "${o.label}" → "${p.label}"`);
+    if (o.mode !== p.mode)
+      lines.push(`${at}: ${o.mode === "auto" ? "auto-confirmed" : "suggested"} → ${p.mode === "auto" ? "auto-confirmed" : "suggested"}`);
+    if (o.cardinality !== p.cardinality) lines.push(`${at}: cardinality ${o.cardinality} → ${p.cardinality}`);
+    if (o.maxGroup !== p.maxGroup) lines.push(`${at}: largest group ${o.maxGroup ?? "default"} → ${p.maxGroup ?? "default"}`);
+    if (!same(o.amount, p.amount)) lines.push(`${at}: amount tolerance ${describeAmount(o.amount)} → ${describeAmount(p.amount)}`);
+    if (!same(o.date, p.date)) lines.push(`${at}: date window ${describeWindow(o.date)} → ${describeWindow(p.date)}`);
+    if (!same(o.keys, p.keys))
+      lines.push(`${at}: blocking keys ${o.keys.map((k) => k.label).join(", ")} → ${p.keys.map((k) => k.label).join(", ")}`);
+    if (!same(o.prefer, p.prefer)) lines.push(`${at}: tie-break keys changed`);
+    const oldText = new Map((o.text ?? []).map((t) => [t.label, t]));
+    const newText = new Map((p.text ?? []).map((t) => [t.label, t]));
+    for (const [label, t] of newText) {
+      const ot = oldText.get(label);
+      if (!ot) lines.push(`${at}: text similarity on ${label} added (${t.method}, at least ${t.min})`);
+      else if (ot.min !== t.min && same({ ...ot, min: 0 }, { ...t, min: 0 }))
+        lines.push(`${at}: ${label} similarity at least ${ot.min} → ${t.min}`);
+      else if (!same(ot, t)) lines.push(`${at}: text similarity on ${label} changed`);
+    }
+    for (const label of oldText.keys()) if (!newText.has(label)) lines.push(`${at}: text similarity on ${label} removed`);
+  }
+  const kept = (list: PassSpec[], other: Map<string, PassSpec>) => list.map((p) => p.id).filter((id) => other.has(id));
+  const oldOrder = kept(before.passes, newPasses);
+  const newOrder = kept(after.passes, oldPasses);
+  if (!same(oldOrder, newOrder)) lines.push(`pass order ${oldOrder.join(", ")} → ${newOrder.join(", ")}`);
+  lines.push(...describeRuleList("exception rule", before.exceptions, after.exceptions));
+  lines.push(...describeRuleList("expected rule", before.expected, after.expected));
+  if (before.unmatchedLeftReason !== after.unmatchedLeftReason)
+    lines.push(`unmatched left reason "${before.unmatchedLeftReason}" → "${after.unmatchedLeftReason}"`);
+  if (before.unmatchedRightReason !== after.unmatchedRightReason)
+    lines.push(`unmatched right reason "${before.unmatchedRightReason}" → "${after.unmatchedRightReason}"`);
+  for (const k of new Set([...Object.keys(before.params ?? {}), ...Object.keys(after.params ?? {})])) {
+    const o = before.params?.[k];
+    const n = after.params?.[k];
+    if (o !== n) lines.push(`parameter ${k}: ${o ?? "(none)"} → ${n ?? "(none)"}`);
+  }
+  if (lines.length === 0 && !same({ ...before, version: 0 }, { ...after, version: 0 })) lines.push("definition changed");
+  return lines;
+}

@@ -326,13 +326,52 @@ export interface ScoreLine {
   recallTwins: number;
 }
 
+/** One version of a template's rules, as the store keeps it. */
+export interface RuleVersionInfo {
+  templateId: string;
+  version: number;
+  /** Shipped with Tieout, or saved by a person in the rule editor or with `tieout rules set`. */
+  origin: "built-in" | "edited";
+  /** SHA-256 of the definition and the matcher version: what a run records as its rule hash. */
+  hash: string;
+  /** When it was first saved or first used by a run. */
+  createdAt: string;
+  createdBy: string | null;
+  /** Why it was changed (required when a person saves rules). */
+  note: string | null;
+  /** Runs use it now. */
+  active: boolean;
+}
+
+/** A template's rules: the ones runs use, the built-in ones, and every version the store keeps. */
+export interface RuleSetsInfo {
+  templateId: string;
+  active: ReconTemplate;
+  activeHash: string;
+  activeOrigin: "built-in" | "edited";
+  builtIn: ReconTemplate;
+  builtInHash: string;
+  /** Newest first. The built-in rules appear once a run used them. */
+  versions: RuleVersionInfo[];
+}
+
 type ReconRef = { templateId: string; period: string };
 
 export interface ReconHandlers {
   /** The built-in templates with their passes and reasons, for pickers and the reconciliation list. */
   "recon/templates": { args: Record<string, never>; result: TemplateInfo[] };
-  /** One template's full rule definition (read-only), as versioned data. */
+  /** One template's full rule definition as runs use it now (the built-in one unless a person saved an edit). */
   "recon/template": { args: { templateId: string }; result: ReconTemplate };
+  /** A template's rules in use, the built-in ones, and every stored version. */
+  "recon/rules": { args: { templateId: string }; result: RuleSetsInfo };
+  /**
+   * Save an edited rule set (reviewer): checked (structure, and the side queries against the
+   * store: read-only, their columns there), given the next version, and used by runs from now
+   * on. Audited with what changed. A set equal to the one in use is refused (NO_CHANGE).
+   */
+  "recon/saveRules": { args: { templateId: string; definition: ReconTemplate; note: string }; result: RuleVersionInfo };
+  /** Use a stored version again, or the built-in rules (`hash: null`) (reviewer). Audited. */
+  "recon/useRules": { args: { templateId: string; hash: string | null; note?: string }; result: RuleVersionInfo };
   /** Every reconciliation run so far (template × period), with its last summary and open exceptions. */
   "recon/list": { args: { period?: string }; result: ReconciliationInfo[] };
   /**
@@ -400,6 +439,9 @@ export interface ReconHandlers {
 export const RECON_METHODS = [
   "recon/templates",
   "recon/template",
+  "recon/rules",
+  "recon/saveRules",
+  "recon/useRules",
   "recon/list",
   "recon/run",
   "recon/runs",
@@ -427,6 +469,8 @@ export const RECON_METHODS = [
 export interface ReconEvents {
   /** A reconciliation's rows, groups or exceptions changed (a run, a manual decision): grids refresh. */
   "recon/changed": { templateId: string; period: string; runId: number | null };
+  /** A reviewer saved or chose other rules for a template: the next run uses them. */
+  "recon/rulesChanged": { templateId: string; version: number };
 }
 
 export interface ReconJobParams {

@@ -16,7 +16,8 @@ import {
   unmatchGroups,
 } from "./decisions";
 import { getException, getGroup, listCorrections, listExceptions, listRuns, listTemplates, listViews } from "./queries";
-import { runReconciliation, templateOrThrow } from "./run";
+import { activeRules, ruleSets, saveRules, useRules } from "./rules";
+import { runReconciliation } from "./run";
 
 function ref(args: { templateId?: unknown; period?: unknown } | null | undefined): { templateId: string; period: string } {
   if (typeof args?.templateId !== "string" || typeof args.period !== "string") {
@@ -43,8 +44,27 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
     const by = store.sqlite.prepare("SELECT requested_by FROM job WHERE id = ?").get(job.id) as { requested_by: string } | undefined;
     void changed(templateId, period, by?.requested_by ?? "system", runId);
   });
-  registry.register("recon/templates", () => listTemplates());
-  registry.register("recon/template", (args) => templateOrThrow(String(args?.templateId)));
+  registry.register("recon/templates", () => listTemplates(store));
+  registry.register("recon/template", (args) => activeRules(store, String(args?.templateId)).template);
+  registry.register("recon/rules", (args) => ruleSets(store, String(args?.templateId)));
+  registry.register(
+    "recon/saveRules",
+    (args, call) => {
+      const saved = saveRules(store, call.actor, String(args?.templateId), args?.definition, args?.note);
+      events.emit("recon/rulesChanged", { templateId: saved.templateId, version: saved.version });
+      return saved;
+    },
+    "reviewer",
+  );
+  registry.register(
+    "recon/useRules",
+    (args, call) => {
+      const used = useRules(store, call.actor, String(args?.templateId), args?.hash, args?.note);
+      events.emit("recon/rulesChanged", { templateId: used.templateId, version: used.version });
+      return used;
+    },
+    "reviewer",
+  );
   registry.register("recon/list", (args) => reads.read("recon/list", { period: args?.period }));
   registry.register(
     "recon/run",

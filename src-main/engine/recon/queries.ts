@@ -20,6 +20,7 @@ import { pagedRows } from "../browse/pagedQuery";
 import type { Selectable } from "kysely";
 import type { ReconExceptionTable } from "../store/recon.table";
 import type { Store } from "../store/store";
+import { activeRules } from "./rules";
 import { templateOrThrow } from "./run";
 import { BUILT_IN_TEMPLATES } from "./templates";
 
@@ -40,8 +41,16 @@ export function templateInfo(t: ReconTemplate): TemplateInfo {
   };
 }
 
-export function listTemplates(): TemplateInfo[] {
-  return BUILT_IN_TEMPLATES.map(templateInfo);
+/** Each template as runs use it now (a reviewer may have edited its rules). */
+export function listTemplates(store: Store): TemplateInfo[] {
+  return BUILT_IN_TEMPLATES.map((t) => {
+    try {
+      return templateInfo(activeRules(store, t.id).template);
+    } catch {
+      // Stored rules that no longer validate: the list still shows the template; running it says why.
+      return templateInfo(t);
+    }
+  });
 }
 
 export function reconciliationId(store: Store, templateId: string, period: string): number {
@@ -280,7 +289,7 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
   });
   const total = page.total;
   const rows = (page.rows as ItemRow[]).map(toRow);
-  const template = templateOrThrow(args.templateId);
+  const template = activeRules(store, args.templateId).template;
   let columns: string[] = [];
   try {
     columns = store.sqlite

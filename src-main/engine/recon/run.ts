@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import type { PassCount, ReconBalance, ReconcilingLine, ReconRunSummary } from "../../../src-shared/api/recon";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { appendAudit } from "../audit/auditLog";
-import { UserError } from "../handlerRegistry";
-import { MATCHER_VERSION, runPasses, type MatchedGroup } from "../match/matcher";
+import { runPasses, type MatchedGroup } from "../match/matcher";
 import type { Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
 import { readPrevious } from "./previous";
 import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
-import { findTemplate } from "./templates";
+import { activeRules, builtInRules, recordRulesUsed } from "./rules";
 
 export interface RunOptions {
   actor: string;
@@ -48,10 +47,9 @@ interface WorkGroup {
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
+/** The template as shipped (its name, labels and id); runs use `activeRules`, which a reviewer may have edited. */
 export function templateOrThrow(templateId: string): ReconTemplate {
-  const t = findTemplate(templateId);
-  if (!t) throw new UserError("UNKNOWN_TEMPLATE", `There is no reconciliation template "${templateId}".`);
-  return t;
+  return builtInRules(templateId);
 }
 
 export function ensureReconciliation(store: Store, templateId: string, period: string): number {
@@ -96,13 +94,14 @@ export function fingerprintOf(reason: string, leftKeys: string[], rightKeys: str
 export function runReconciliation(store: Store, templateId: string, period: string, options: RunOptions): ReconRunSummary {
   const t0 = Date.now();
   const startedAt = new Date().toISOString();
-  const template = templateOrThrow(templateId);
+  const rules = activeRules(store, templateId);
+  const template = rules.template;
   const window = periodWindow(period, template.runOutDays);
   const progress = options.progress ?? (() => {});
   const cancelled = () => {
     if (options.isCancelled?.()) throw new ReconCancelled();
   };
-  const ruleHash = sha256(`${JSON.stringify(template)}\u0001matcher:${MATCHER_VERSION}`);
+  const ruleHash = rules.hash;
 
   const count = (n: number) => n.toLocaleString("en-US");
   const reading = (label: string, step: number) => (rows: number) => {
@@ -339,9 +338,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
             now,
           ).lastInsertRowid,
       );
-      db.prepare(
-        "INSERT OR IGNORE INTO recon_rule_set (template_id, version, definition_json, definition_hash, first_loaded_at) VALUES (?, ?, ?, ?, ?)",
-      ).run(template.id, template.version, JSON.stringify(template), ruleHash, now);
+      recordRulesUsed(store, rules, now);
       // Set-based: a rule change can drop every group of a million-row reconciliation.
       db.exec("CREATE TEMP TABLE IF NOT EXISTS recon_dropped (id INTEGER PRIMARY KEY); DELETE FROM recon_dropped;");
       const addDropped = db.prepare("INSERT INTO recon_dropped (id) VALUES (?)");

@@ -4,9 +4,22 @@ import type { Generated } from "kysely";
 export interface ReconRuleSetTable {
   template_id: string;
   version: number;
+  /** Shipped with Tieout, or saved by a person (migration 0007). */
+  origin: "built-in" | "edited";
   definition_json: string;
+  /** `ruleHashOf` the definition: the key (a version number may repeat across origins). */
   definition_hash: string;
   first_loaded_at: string;
+  created_by: string | null;
+  note: string | null;
+}
+
+/** Which rule set runs of a template use; no row: the built-in rules. */
+export interface ReconRuleActiveTable {
+  template_id: string;
+  definition_hash: string;
+  set_by: string;
+  set_at: string;
 }
 
 export interface ReconciliationTable {
@@ -125,6 +138,7 @@ export interface ReconSavedViewTable {
 
 export interface ReconTablesSchema {
   recon_rule_set: ReconRuleSetTable;
+  recon_rule_active: ReconRuleActiveTable;
   reconciliation: ReconciliationTable;
   recon_run: ReconRunTable;
   match_group: MatchGroupTable;

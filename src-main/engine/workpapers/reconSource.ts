@@ -258,9 +258,13 @@ export function reconSourceFor(store: Store): ReconSource {
       if (!recon || recon.last_run_id === null) return null;
       const run = store.sqlite.prepare("SELECT * FROM recon_run WHERE id = ?").get(recon.last_run_id) as
         { id: number; rule_version: number; rule_hash: string; finished_at: string; input_hash: string } | undefined;
+      // The rules the last run used: its hash names them (a version number may repeat across origins).
       const definition = store.sqlite
-        .prepare("SELECT definition_json FROM recon_rule_set WHERE template_id = ? ORDER BY version DESC LIMIT 1")
-        .get(reconId) as { definition_json: string } | undefined;
+        .prepare(
+          `SELECT definition_json FROM recon_rule_set WHERE template_id = ?
+           ORDER BY definition_hash = ? DESC, version = ? DESC, version DESC LIMIT 1`,
+        )
+        .get(reconId, run?.rule_hash ?? "", run?.rule_version ?? -1) as { definition_json: string } | undefined;
       const template = definition
         ? (JSON.parse(definition.definition_json) as { name?: string; left?: { label?: string }; right?: { label?: string } })
         : {};

@@ -5,6 +5,7 @@ import * as m0003 from "./0003_recon";
 import * as m0004 from "./0004_outbound";
 import * as m0005 from "./0005_signoff_workpapers";
 import * as m0006 from "./0006_compact_sha_index";
+import * as m0007 from "./0007_rule_versions";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   "0004_outbound": m0004,
   "0005_signoff_workpapers": m0005,
   "0006_compact_sha_index": m0006,
+  "0007_rule_versions": m0007,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();

@@ -1,0 +1,194 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ReconTemplate } from "../../../src-shared/reconRules";
+import { describeRuleChanges } from "../../../src-shared/reconRules";
+import { verifyAuditChain } from "../audit/auditLog";
+import { createEngine } from "../engine";
+import type { CallContext } from "../handlerRegistry";
+import { openStore, type Store } from "../store/store";
+import { listTemplates } from "./queries";
+import { activeRules, builtInRules, ruleSets, saveRules, useRules } from "./rules";
+import { runReconciliation } from "./run";
+
+let dir: string;
+let store: Store;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tieout-rules-"));
+  store = await openStore(join(dir, "t.db"));
+  // One charge each side: same account, CDM code and day, 3 cents apart.
+  const insert = store.sqlite.prepare(
+    `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+     VALUES (?, ?, 'A100', '3000443', '2026-10-13', '2026-10-13', ?, 1)`,
+  );
+  insert.run("ehr", "C1", 16_000);
+  insert.run("billing", "T1", 16_003);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ID = "charge-reconciliation";
+const edited = (change: (t: ReconTemplate) => void): ReconTemplate => {
+  const t = structuredClone(activeRules(store, ID).template) as ReconTemplate;
+  change(t);
+  return t;
+};
+const run = () => runReconciliation(store, ID, "2026-10", { actor: "ana" });
+const audit = (action: string) =>
+  store.sqlite.prepare("SELECT actor, after_json, reason FROM audit_log WHERE action = ? ORDER BY seq").all(action) as {
+    actor: string;
+    after_json: string;
+    reason: string | null;
+  }[];
+
+describe("rule sets a reviewer edits", () => {
+  it("saves an edited tolerance as the next version, runs with it, records it, and goes back to the built-in rules", () => {
+    const builtIn = builtInRules(ID);
+    expect(ruleSets(store, ID)).toMatchObject({ activeOrigin: "built-in", versions: [] });
+    const first = run();
+    expect(first.ruleVersion).toBe(builtIn.version);
+    // 3 cents apart: not an exact match, only a suggestion of the near pass.
+    expect(first.passes.find((p) => p.passId === "exact")!.groups).toBe(0);
+    expect(ruleSets(store, ID).versions).toMatchObject([{ version: builtIn.version, origin: "built-in", active: true }]);
+
+    const saved = saveRules(
+      store,
+      "rita",
+      ID,
+      edited((t) => (t.passes[0]!.amount = { absCents: 5 })),
+      "  Billing rounds to the nickel  ",
+    );
+    expect(saved).toMatchObject({
+      version: builtIn.version + 1,
+      origin: "edited",
+      createdBy: "rita",
+      note: "Billing rounds to the nickel",
+      active: true,
+    });
+    const [entry] = audit("rules-change");
+    expect(entry!.actor).toBe("rita");
+    expect(entry!.reason).toBe("Billing rounds to the nickel");
+    expect(JSON.parse(entry!.after_json)).toMatchObject({
+      version: builtIn.version + 1,
+      changes: ["pass exact: amount tolerance $0.00 → $0.05"],
+    });
+    expect(listTemplates(store).find((t) => t.id === ID)!.version).toBe(builtIn.version + 1);
+
+    const second = run();
+    expect(second.ruleVersion).toBe(builtIn.version + 1);
+    expect(second.ruleHash).toBe(saved.hash);
+    expect(second.passes.find((p) => p.passId === "exact")!.groups).toBe(1);
+
+    // The same rules again change nothing.
+    expect(() => saveRules(store, "rita", ID, activeRules(store, ID).template, "again")).toThrow(
+      expect.objectContaining({ code: "NO_CHANGE" }),
+    );
+
+    useRules(store, "rita", ID, null, "back to the shipped rules");
+    expect(activeRules(store, ID)).toMatchObject({ origin: "built-in" });
+    const third = run();
+    expect(third.ruleVersion).toBe(builtIn.version);
+    expect(third.passes.find((p) => p.passId === "exact")!.groups).toBe(0);
+    expect(JSON.parse(audit("rules-use")[0]!.after_json)).toMatchObject({
+      origin: "built-in",
+      changes: ["pass exact: amount tolerance $0.05 → $0.00"],
+    });
+
+    // A stored version can be chosen again; the list says which one runs use.
+    useRules(store, "rita", ID, saved.hash);
+    expect(run().passes.find((p) => p.passId === "exact")!.groups).toBe(1);
+    expect(ruleSets(store, ID).versions.map((v) => [v.version, v.origin, v.active])).toEqual([
+      [builtIn.version + 1, "edited", true],
+      [builtIn.version, "built-in", false],
+    ]);
+    expect(() => useRules(store, "rita", ID, saved.hash)).toThrow(expect.objectContaining({ code: "NO_CHANGE" }));
+    expect(verifyAuditChain(store).ok).toBe(true);
+  });
+
+  it("refuses rules that would fail at month end, naming the rule and the field", () => {
+    const refused = (definition: unknown, note = "why") => {
+      try {
+        saveRules(store, "rita", ID, definition, note);
+      } catch (error) {
+        return error as { code: string; message: string; details?: { issues: { path: string; message: string }[] } };
+      }
+      throw new Error("saved");
+    };
+    const missingColumn = refused(edited((t) => (t.passes[1]!.keys[0]!.right = "acount_number")));
+    expect(missingColumn.code).toBe("BAD_RULES");
+    expect(missingColumn.details!.issues).toEqual([
+      { path: "passes[1].keys[0].right", message: 'the right side\'s query has no column "acount_number"' },
+    ]);
+    expect(refused(edited((t) => (t.left.sql = "DELETE FROM charge"))).details!.issues[0]).toMatchObject({ path: "left.sql" });
+    expect(refused(edited((t) => (t.left.sql = "SELECT * FROM no_such_table"))).message).toContain("left.sql: the query does not compile");
+    expect(refused(edited((t) => (t.right.sql = "SELECT 1 AS x"))).message).toContain(
+      "right.sql: the query must return row_key, source_table, source_id",
+    );
+    expect(refused(edited((t) => (t.exceptions[0]!.lagDays = { from: "left.service_dt", to: "right.posting_date" }))).message).toContain(
+      'exceptions[0].lagDays.from: the left side\'s query has no column "service_dt"',
+    );
+    expect(
+      refused(edited((t) => (t.passes[0]!.date = { left: "service_date", right: "service_date", minDays: 2, maxDays: 0 }))).message,
+    ).toContain("passes[0].date: minDays must not exceed maxDays");
+    expect(refused(edited((t) => (t.id = "remittance-bank"))).message).toContain("a template's id cannot change");
+    expect(
+      refused(
+        edited((t) => (t.passes[0]!.amount = { absCents: 5 })),
+        "  ",
+      ).code,
+    ).toBe("BAD_REQUEST");
+    expect(refused([]).code).toBe("BAD_RULES");
+    // Nothing was stored or switched.
+    expect(ruleSets(store, ID)).toMatchObject({ activeOrigin: "built-in", versions: [] });
+    expect(audit("rules-change")).toEqual([]);
+  });
+
+  it("says what changed in words an auditor reads", () => {
+    const before = builtInRules(ID);
+    const after = structuredClone(before) as ReconTemplate;
+    after.runOutDays = 45;
+    after.passes.reverse();
+    after.passes[0]!.mode = "auto";
+    after.passes[0]!.date = { left: "service_date", right: "service_date", minDays: -2, maxDays: 2 };
+    after.exceptions = [];
+    expect(describeRuleChanges(before, after)).toEqual([
+      `run-out days ${before.runOutDays} → 45`,
+      "pass near: suggested → auto-confirmed",
+      "pass near: date window service_date to service_date, -1 to 1 days → service_date to service_date, -2 to 2 days",
+      "pass order exact, near → near, exact",
+      'exception rule "late-charge" removed',
+    ]);
+  });
+
+  it("lets only a reviewer change the rules, and tells the app", async () => {
+    await store.close();
+    const engine = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
+    try {
+      const as = (roles: ("preparer" | "reviewer")[]): CallContext => ({
+        user: { userId: "u", displayName: "U", roles },
+        sessionId: null,
+        actor: "u",
+      });
+      const definition = structuredClone(builtInRules(ID)) as ReconTemplate;
+      definition.passes[0]!.amount = { absCents: 5 };
+      await expect(engine.invokeAs(as(["preparer"]), "recon/saveRules", { templateId: ID, definition, note: "n" })).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
+      const events: unknown[] = [];
+      engine.events.on("recon/rulesChanged", (e) => events.push(e));
+      const saved = await engine.invokeAs(as(["reviewer"]), "recon/saveRules", { templateId: ID, definition, note: "n" });
+      expect(events).toEqual([{ templateId: ID, version: saved.version }]);
+      expect((await engine.invokeAs(as(["preparer"]), "recon/template", { templateId: ID })).passes[0]!.amount).toEqual({ absCents: 5 });
+      await expect(engine.invokeAs(as(["preparer"]), "recon/useRules", { templateId: ID, hash: null })).rejects.toMatchObject({
+        code: "FORBIDDEN",
+      });
+    } finally {
+      await engine.close();
+      store = await openStore(join(dir, "t.db"));
+    }
+  });
+});
