@@ -335,7 +335,13 @@ export function describeRuleChanges(before: ReconTemplate, after: ReconTemplate)
     if (o.cardinality !== p.cardinality) lines.push(`${at}: cardinality ${o.cardinality} → ${p.cardinality}`);
     if (o.maxGroup !== p.maxGroup) lines.push(`${at}: largest group ${o.maxGroup ?? "default"} → ${p.maxGroup ?? "default"}`);
     if (!same(o.amount, p.amount)) lines.push(`${at}: amount tolerance ${describeAmount(o.amount)} → ${describeAmount(p.amount)}`);
-    if (!same(o.date, p.date)) lines.push(`${at}: date window ${describeWindow(o.date)} → ${describeWindow(p.date)}`);
+    if (!same(o.date, p.date)) {
+      const days = (d: DateWindow) => `${d.minDays} to ${d.maxDays} days`;
+      // The same columns: only the days, which is what a reviewer tunes.
+      if (o.date && p.date && same({ ...o.date, minDays: 0, maxDays: 0 }, { ...p.date, minDays: 0, maxDays: 0 }))
+        lines.push(`${at}: date window ${days(o.date)} → ${days(p.date)}`);
+      else lines.push(`${at}: date window ${describeWindow(o.date)} → ${describeWindow(p.date)}`);
+    }
     if (!same(o.keys, p.keys))
       lines.push(`${at}: blocking keys ${o.keys.map((k) => k.label).join(", ")} → ${p.keys.map((k) => k.label).join(", ")}`);
     if (!same(o.prefer, p.prefer)) lines.push(`${at}: tie-break keys changed`);

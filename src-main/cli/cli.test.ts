@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { frameMessage, MllpDecoder } from "../../connectors/hl7v2/mllpFrame";
 import { parseAck } from "../../connectors/hl7v2/mllpListener";
+import type { ReconTemplate } from "../../src-shared/reconRules";
 
 const run = promisify(execFile);
 const bin = resolve("bin/tieout.mjs");
@@ -32,6 +33,44 @@ describe("the tieout CLI", () => {
     const { code, stdout } = await tieout("--help");
     expect(code).toBe(0);
     for (const command of ["migrate", "serve", "listen", "ingest", "demo"]) expect(stdout).toContain(command);
+  });
+
+  it("shows a template's rules, saves an edited set with a note, refuses a broken one by path, and goes back", async () => {
+    const db = join(dir, "t.db");
+    await tieout("migrate", "--db", db);
+    const shown = await tieout("rules", "charge-reconciliation", "--db", db);
+    expect(shown.stdout).toContain("rules v1 (built-in)");
+    expect(shown.stdout).toMatch(/2\. near +1:1, suggested, keys account \+ CDM, amount within \$1\.00, dates -1 to 1 days apart/);
+    const rules = JSON.parse((await tieout("rules", "charge-reconciliation", "--db", db, "--json")).stdout) as ReconTemplate;
+    rules.passes[1]!.date!.maxDays = 3;
+    writeFileSync(join(dir, "rules.json"), JSON.stringify(rules));
+    expect(await tieout("rules", "charge-reconciliation", "--db", db, "--set", join(dir, "rules.json"))).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--note WHY is required"),
+    });
+    const saved = await tieout(
+      "rules",
+      "charge-reconciliation",
+      "--db",
+      db,
+      "--set",
+      join(dir, "rules.json"),
+      "--note",
+      "Billing posts late",
+    );
+    expect(saved).toMatchObject({ code: 0, stdout: expect.stringContaining("saved charge-reconciliation rules v2") });
+    expect(saved.stdout).toContain("pass near: date window -1 to 1 days → -1 to 3 days");
+    rules.passes[1]!.keys[0]!.left = "acct";
+    writeFileSync(join(dir, "bad.json"), JSON.stringify(rules));
+    const bad = await tieout("rules", "charge-reconciliation", "--db", db, "--set", join(dir, "bad.json"), "--note", "typo");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(
+      `${join(dir, "bad.json")}: the rules were not saved:\n  passes[1].keys[0].left: the left side's query has no column "acct"`,
+    );
+    expect((await tieout("rules", "charge-reconciliation", "--db", db)).stdout).toMatch(/\* v2 +edited .*cli:.*"Billing posts late"/);
+    expect((await tieout("rules", "charge-reconciliation", "--db", db, "--use", "built-in")).stdout).toContain(
+      "runs now use rules v1 (built-in",
+    );
   });
 
   it("migrates a new database, then finds nothing to do", async () => {

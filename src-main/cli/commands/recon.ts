@@ -1,11 +1,12 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import type { ReconRunSummary, ScoreLine } from "../../../src-shared/api/recon";
+import type { ReconRunSummary, RuleSetsInfo, ScoreLine } from "../../../src-shared/api/recon";
+import { describeRuleChanges, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
 import { createEngine, type Engine } from "../../engine/engine";
 import { formatCents } from "../../engine/match/normalize";
 import { readTruth, scoreAgainstTruth } from "../../engine/recon/score";
 import { BUILT_IN_TEMPLATES } from "../../engine/recon/templates";
-import { cliContext, out, requireDb, UsageError, type Command } from "../command";
+import { cliContext, err, out, requireDb, UsageError, type Command } from "../command";
 
 /**
  * Runs one reconciliation as a job, in a worker thread with a heap sized to the machine (a
@@ -62,6 +63,42 @@ function printSummary(s: ReconRunSummary): void {
   out(`    unexplained       ${formatCents(b.unexplainedCents).padStart(20)}`);
 }
 
+/** A pass's knobs on one line: what a reviewer tunes. */
+function describePass(p: PassSpec): string {
+  const parts = [
+    `${p.cardinality}${p.maxGroup ? ` (groups up to ${p.maxGroup})` : ""}`,
+    p.mode === "auto" ? "auto-confirmed" : "suggested",
+  ];
+  parts.push(`keys ${p.keys.map((k) => k.label).join(" + ")}`);
+  if (p.amount) parts.push(`amount within ${formatCents(p.amount.absCents)}${p.amount.pct !== undefined ? ` or ${p.amount.pct}%` : ""}`);
+  if (p.date) parts.push(`dates ${p.date.minDays} to ${p.date.maxDays} days apart`);
+  for (const t of p.text ?? []) parts.push(`${t.label} similarity ≥ ${t.min}`);
+  return parts.join(", ");
+}
+
+function printRules(info: RuleSetsInfo): void {
+  const t = info.active;
+  const current = info.versions.find((v) => v.active);
+  out(`${t.name} — rules v${t.version} (${info.activeOrigin}), hash ${info.activeHash.slice(0, 12)}`);
+  if (current?.origin === "edited") out(`  saved by ${current.createdBy ?? "?"} at ${current.createdAt}: ${current.note ?? ""}`);
+  out(`  run-out days: ${t.runOutDays}`);
+  out("  passes, in order:");
+  t.passes.forEach((p, i) => out(`    ${i + 1}. ${p.id.padEnd(20)} ${describePass(p)}`));
+  out(`  exception rules: ${t.exceptions.map((e) => e.reason).join(", ") || "none"}`);
+  out(`  expected rules: ${t.expected.map((e) => e.reason).join(", ") || "none"}`);
+  if (info.activeOrigin === "edited") {
+    const changes = describeRuleChanges(info.builtIn, t);
+    out(`  differs from the built-in rules v${info.builtIn.version}:`);
+    for (const c of changes) out(`    ${c}`);
+  }
+  out("  versions (newest first):");
+  if (info.versions.length === 0) out("    none stored yet: a run or a save stores the rules it uses");
+  for (const v of info.versions)
+    out(
+      `    ${v.active ? "*" : " "} v${String(v.version).padEnd(4)} ${v.origin.padEnd(9)} ${v.hash.slice(0, 12)}  ${v.createdAt}  ${v.createdBy ?? ""}${v.note ? `  "${v.note}"` : ""}`,
+    );
+}
+
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
 }
@@ -84,6 +121,87 @@ export const RECON_COMMANDS: Record<string, Command> = {
         for (const templateId of ids) summaries.push(await reconcileInWorker(engine, templateId, values.period));
         if (values.json) out(JSON.stringify(ids.length === 1 ? summaries[0] : summaries, null, 2));
         else summaries.forEach((s, i) => (i > 0 ? (out(""), printSummary(s)) : printSummary(s)));
+        return 0;
+      } finally {
+        await engine.close();
+      }
+    },
+  },
+  rules: {
+    summary: "Show a template's matching rules and their versions; save edited rules, or use another version",
+    usage:
+      "tieout rules TEMPLATE --db FILE [--json]  |  --set RULES.json --note WHY  |  --use VERSION|HASH|built-in [--note WHY]   (--json prints the rules in use, to edit and --set)",
+    options: {
+      db: { type: "string" },
+      json: { type: "boolean" },
+      set: { type: "string" },
+      use: { type: "string" },
+      note: { type: "string" },
+    },
+    allowPositionals: true,
+    async run(values, positionals) {
+      const templateId = positionals[0];
+      if (!templateId) throw new UsageError("name the template");
+      if (!BUILT_IN_TEMPLATES.some((t) => t.id === templateId)) throw new UsageError(`unknown template "${templateId}"`);
+      if (values.set !== undefined && values.use !== undefined) throw new UsageError("--set and --use do not go together");
+      const engine = await createEngine({ dbPath: requireDb(values), mode: "cli" });
+      try {
+        const ctx = cliContext();
+        if (typeof values.set === "string") {
+          if (typeof values.note !== "string" || values.note.trim() === "")
+            throw new UsageError("--note WHY is required with --set (it goes into the audit trail)");
+          const file = resolve(values.set);
+          if (!existsSync(file)) throw new UsageError(`${file} does not exist`);
+          let definition: unknown;
+          try {
+            definition = JSON.parse(readFileSync(file, "utf8"));
+          } catch (error) {
+            throw new Error(`${file} is not JSON: ${(error as Error).message}`);
+          }
+          const before = (await engine.invokeAs(ctx, "recon/rules", { templateId })).active;
+          try {
+            const saved = await engine.invokeAs(ctx, "recon/saveRules", {
+              templateId,
+              definition: definition as ReconTemplate,
+              note: values.note,
+            });
+            out(`saved ${templateId} rules v${saved.version} (${saved.hash.slice(0, 12)}); runs use them from now on`);
+            for (const c of describeRuleChanges(before, (await engine.invokeAs(ctx, "recon/rules", { templateId })).active)) out(`  ${c}`);
+          } catch (error) {
+            const issues = (error as { details?: { issues?: { path: string; message: string }[] } }).details?.issues;
+            if (!issues) throw error;
+            err(`tieout rules: ${file}: the rules were not saved:`);
+            for (const i of issues) err(`  ${i.path}: ${i.message}`);
+            return 1;
+          }
+          return 0;
+        }
+        if (typeof values.use === "string") {
+          const info = await engine.invokeAs(ctx, "recon/rules", { templateId });
+          let hash: string | null = null;
+          if (values.use !== "built-in") {
+            const wanted = values.use.replace(/^v/, "");
+            const byVersion = /^\d+$/.test(wanted) ? info.versions.filter((v) => String(v.version) === wanted) : [];
+            const matches = byVersion.length > 0 ? byVersion : info.versions.filter((v) => v.hash.startsWith(values.use as string));
+            if (matches.length === 0)
+              throw new UsageError(`no stored version "${values.use}" of ${templateId}: see tieout rules ${templateId} --db FILE`);
+            if (matches.length > 1)
+              throw new UsageError(
+                `"${values.use}" names ${matches.length} stored versions (${matches.map((m) => `${m.origin} ${m.hash.slice(0, 12)}`).join(", ")}): give the hash`,
+              );
+            hash = matches[0]!.hash;
+          }
+          const used = await engine.invokeAs(ctx, "recon/useRules", {
+            templateId,
+            hash,
+            ...(typeof values.note === "string" ? { note: values.note } : {}),
+          });
+          out(`${templateId} runs now use rules v${used.version} (${used.origin}, ${used.hash.slice(0, 12)})`);
+          return 0;
+        }
+        const info = await engine.invokeAs(ctx, "recon/rules", { templateId });
+        if (values.json) out(JSON.stringify(info.active, null, 2));
+        else printRules(info);
         return 0;
       } finally {
         await engine.close();

@@ -158,7 +158,7 @@ describe("rule sets a reviewer edits", () => {
     expect(describeRuleChanges(before, after)).toEqual([
       `run-out days ${before.runOutDays} → 45`,
       "pass near: suggested → auto-confirmed",
-      "pass near: date window service_date to service_date, -1 to 1 days → service_date to service_date, -2 to 2 days",
+      "pass near: date window -1 to 1 days → -2 to 2 days",
       "pass order exact, near → near, exact",
       'exception rule "late-charge" removed',
     ]);

@@ -206,7 +206,7 @@ export function saveRules(store: Store, actor: string, templateId: string, defin
     throw new UserError("BAD_REQUEST", "Say why the rules change (a note for the audit trail).");
   }
   if (!definition || typeof definition !== "object" || Array.isArray(definition)) {
-    throw new UserError("BAD_RULES", "The rules must be a JSON object, as `tieout rules show --json` prints them.");
+    throw new UserError("BAD_RULES", "The rules must be a JSON object, as `tieout rules TEMPLATE --json` prints them.");
   }
   const proposed = definition as ReconTemplate;
   if (proposed.id !== templateId) {
