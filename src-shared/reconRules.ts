@@ -264,6 +264,10 @@ export interface TemplateInfo {
   name: string;
   description: string;
   version: number;
+  /** The hash a run with these rules records: a last run with another hash ran under other rules. */
+  ruleHash: string;
+  /** The rules shipped with Tieout, or an edit a reviewer saved. */
+  rulesOrigin: "built-in" | "edited";
   leftLabel: string;
   rightLabel: string;
   passes: { id: string; label: string; cardinality: Cardinality; mode: "auto" | "suggest" }[];

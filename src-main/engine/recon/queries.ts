@@ -20,19 +20,25 @@ import { pagedRows } from "../browse/pagedQuery";
 import type { Selectable } from "kysely";
 import type { ReconExceptionTable } from "../store/recon.table";
 import type { Store } from "../store/store";
-import { activeRules } from "./rules";
+import { activeRules, ruleHashOf } from "./rules";
 import { templateOrThrow } from "./run";
 import { BUILT_IN_TEMPLATES } from "./templates";
 
 type Param = string | number | null;
 
-export function templateInfo(t: ReconTemplate): TemplateInfo {
+export function templateInfo(
+  t: ReconTemplate,
+  ruleHash = ruleHashOf(t),
+  rulesOrigin: TemplateInfo["rulesOrigin"] = "built-in",
+): TemplateInfo {
   const exceptionReasons = [...new Set([...t.exceptions.map((e) => e.reason), t.unmatchedLeftReason, t.unmatchedRightReason])];
   return {
     id: t.id,
     name: t.name,
     description: t.description,
     version: t.version,
+    ruleHash,
+    rulesOrigin,
     leftLabel: t.left.label,
     rightLabel: t.right.label,
     passes: t.passes.map((p) => ({ id: p.id, label: p.label, cardinality: p.cardinality, mode: p.mode })),
@@ -45,7 +51,8 @@ export function templateInfo(t: ReconTemplate): TemplateInfo {
 export function listTemplates(store: Store): TemplateInfo[] {
   return BUILT_IN_TEMPLATES.map((t) => {
     try {
-      return templateInfo(activeRules(store, t.id).template);
+      const rules = activeRules(store, t.id);
+      return templateInfo(rules.template, rules.hash, rules.origin);
     } catch {
       // Stored rules that no longer validate: the list still shows the template; running it says why.
       return templateInfo(t);

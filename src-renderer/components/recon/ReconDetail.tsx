@@ -10,6 +10,7 @@ import { SignOffPanel } from "../audit/SignOffPanel";
 import { BalancePanel } from "./BalancePanel";
 import { GroupPanel, RowPanel } from "./GroupPanel";
 import { ReconSideGrid, type ReconSideGridHandle, type SideFilter } from "./ReconSideGrid";
+import { RulesPanel } from "./RulesPanel";
 import { exceptionsSub, rememberPeriod } from "./reconLabels";
 import { ShortcutHelp, keyLabel, useShortcuts, type Shortcut } from "./shortcuts";
 import { RunProgress, useReconRun } from "./useReconRun";
@@ -44,6 +45,7 @@ export function ReconDetail({
   navigate: (route: Route) => void;
 }) {
   const templates = useApiQuery("recon/templates", {});
+  useEvent("recon/rulesChanged", templates.reload);
   const template = templates.data?.find((t) => t.id === templateId);
   const list = useApiQuery("recon/list", { period });
   const info = list.data?.find((r) => r.templateId === templateId);
@@ -293,18 +295,31 @@ export function ReconDetail({
         <button type="button" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" aria-keyshortcuts="?">
           ?
         </button>
-        {/* Sign-off and workpaper export (issue 7's components) sit in the header, folded so the grids keep the room. */}
-        <details className="recon-audit">
-          <summary>Sign-off &amp; workpaper</summary>
-          <div className="recon-audit-body">
-            <SignOffPanel reconId={templateId} period={period} user={user} />
-            <ExportWorkpaperButton reconId={templateId} period={period} user={user} />
-          </div>
-        </details>
+        {/* The rules, sign-off and workpaper export sit in the header, folded so the grids keep the room. */}
+        <span className="recon-head-tools">
+          <details className="recon-audit recon-rules">
+            <summary>Rules{template ? ` v${template.version}${template.rulesOrigin === "edited" ? " (edited)" : ""}` : ""}</summary>
+            <div className="recon-audit-body rules-body">
+              <RulesPanel templateId={templateId} user={user} onChanged={templates.reload} />
+            </div>
+          </details>
+          <details className="recon-audit">
+            <summary>Sign-off &amp; workpaper</summary>
+            <div className="recon-audit-body">
+              <SignOffPanel reconId={templateId} period={period} user={user} />
+              <ExportWorkpaperButton reconId={templateId} period={period} user={user} />
+            </div>
+          </details>
+        </span>
       </div>
       {message && (
         <p role="status" className={`recon-message ${message.error ? "error" : "form-message"}`} data-testid="recon-message">
           {message.text}
+        </p>
+      )}
+      {hasRun && template && info?.lastRun && info.lastRun.ruleHash !== template.ruleHash && (
+        <p className="recon-rules-changed warn" role="status" data-testid="rules-changed">
+          The rules changed since the last run (v{info.lastRun.ruleVersion} → v{template.version}). Re-run to apply them.
         </p>
       )}
       {(templates.error || list.error || balanceError) && <p className="error">{templates.error ?? list.error ?? balanceError}</p>}

@@ -1,0 +1,525 @@
+import { useCallback, useMemo, useState } from "react";
+import type { UserInfo } from "../../../src-shared/api";
+import type { RuleVersionInfo } from "../../../src-shared/api/recon";
+import { describeRuleChanges, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
+import { call } from "../../api/client";
+import { useApiQuery, useEvent } from "../../api/hooks";
+import { formatTimestamp } from "../../format";
+
+/** "1.50" → 150: exact, no floating point. Null when it is not an amount of dollars and cents ≥ 0. */
+export function parseDollars(text: string): number | null {
+  const m = /^\s*\$?(\d{1,9})(?:\.(\d{0,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+}
+
+const dollars = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+
+/**
+ * A number typed into the rules: kept as text while it is typed, handed on only when it parses.
+ * An entry that does not parse is marked and holds the save back.
+ */
+function RuleNumber({
+  label,
+  value,
+  parse,
+  format = String,
+  disabled,
+  onValue,
+  onValid,
+  width = 70,
+}: {
+  label: string;
+  value: number;
+  parse: (text: string) => number | null;
+  format?: (n: number) => string;
+  disabled: boolean;
+  onValue: (n: number) => void;
+  onValid: (valid: boolean) => void;
+  width?: number;
+}) {
+  const [text, setText] = useState<string | null>(null);
+  const shown = text ?? format(value);
+  const bad = text !== null && parse(text) === null;
+  return (
+    <input
+      aria-label={label}
+      title={bad ? `${label}: not a valid value` : label}
+      className={bad ? "invalid" : undefined}
+      aria-invalid={bad}
+      style={{ width }}
+      value={shown}
+      disabled={disabled}
+      onChange={(e) => {
+        setText(e.target.value);
+        const n = parse(e.target.value);
+        onValid(n !== null);
+        if (n !== null) onValue(n);
+      }}
+      onBlur={() => {
+        if (!bad) setText(null);
+      }}
+    />
+  );
+}
+
+const wholeDays = (t: string) => (/^\s*-?\d{1,4}\s*$/.test(t) ? Number(t) : null);
+const positive = (t: string) => (/^\s*\d{1,3}\s*$/.test(t) && Number(t) >= 1 ? Number(t) : null);
+const percent = (t: string) => (/^\s*\d{1,3}(\.\d{1,4})?\s*$/.test(t) && Number(t) <= 100 ? Number(t) : null);
+const similarity = (t: string) => (/^\s*(0(\.\d{1,3})?|1(\.0{1,3})?)\s*$/.test(t) ? Number(t) : null);
+
+function PassRow({
+  pass,
+  index,
+  count,
+  disabled,
+  onChange,
+  onMove,
+  onValid,
+}: {
+  pass: PassSpec;
+  index: number;
+  count: number;
+  disabled: boolean;
+  onChange: (change: (p: PassSpec) => void) => void;
+  onMove: (by: -1 | 1) => void;
+  onValid: (field: string, valid: boolean) => void;
+}) {
+  const at = `Pass ${pass.id}`;
+  const valid = (field: string) => (ok: boolean) => onValid(`${pass.id}.${field}`, ok);
+  return (
+    <tr data-testid={`rule-pass-${pass.id}`}>
+      <td className="num">{index + 1}</td>
+      <td>
+        <strong>{pass.id}</strong>
+        <div className="muted">{pass.label}</div>
+        <div className="muted">
+          {pass.cardinality} · keys {pass.keys.map((k) => k.label).join(" + ")}
+        </div>
+      </td>
+      <td>
+        <select
+          aria-label={`${at}: results`}
+          value={pass.mode}
+          disabled={disabled}
+          onChange={(e) => onChange((p) => (p.mode = e.target.value as PassSpec["mode"]))}
+        >
+          <option value="auto">auto-confirmed</option>
+          <option value="suggest">suggested</option>
+        </select>
+      </td>
+      <td>
+        {pass.amount ? (
+          <span className="rule-fields">
+            $
+            <RuleNumber
+              label={`${at}: amount tolerance in dollars`}
+              value={pass.amount.absCents}
+              parse={parseDollars}
+              format={dollars}
+              disabled={disabled}
+              onValue={(n) => onChange((p) => (p.amount = { ...p.amount!, absCents: n }))}
+              onValid={valid("abs")}
+            />
+            or
+            <RuleNumber
+              label={`${at}: amount tolerance in percent`}
+              value={pass.amount.pct ?? 0}
+              parse={percent}
+              disabled={disabled}
+              onValue={(n) =>
+                onChange((p) => {
+                  const { pct: _pct, ...rest } = p.amount!;
+                  p.amount = n === 0 ? rest : { ...rest, pct: n };
+                })
+              }
+              onValid={valid("pct")}
+              width={56}
+            />
+            %
+          </span>
+        ) : (
+          <span className="muted">not compared</span>
+        )}
+      </td>
+      <td>
+        {pass.date ? (
+          <span className="rule-fields">
+            <RuleNumber
+              label={`${at}: date window from (days)`}
+              value={pass.date.minDays}
+              parse={wholeDays}
+              disabled={disabled}
+              onValue={(n) => onChange((p) => (p.date = { ...p.date!, minDays: n }))}
+              onValid={valid("minDays")}
+              width={52}
+            />
+            to
+            <RuleNumber
+              label={`${at}: date window to (days)`}
+              value={pass.date.maxDays}
+              parse={wholeDays}
+              disabled={disabled}
+              onValue={(n) => onChange((p) => (p.date = { ...p.date!, maxDays: n }))}
+              onValid={valid("maxDays")}
+              width={52}
+            />
+            days
+          </span>
+        ) : (
+          <span className="muted">none</span>
+        )}
+      </td>
+      <td>
+        {(pass.text ?? []).length === 0 && <span className="muted">none</span>}
+        {(pass.text ?? []).map((t, j) => (
+          <span className="rule-fields" key={t.label}>
+            {t.label} ≥
+            <RuleNumber
+              label={`${at}: ${t.label} similarity at least`}
+              value={t.min}
+              parse={similarity}
+              disabled={disabled}
+              onValue={(n) => onChange((p) => (p.text![j] = { ...p.text![j]!, min: n }))}
+              onValid={valid(`text${j}`)}
+              width={56}
+            />
+          </span>
+        ))}
+      </td>
+      <td>
+        {pass.cardinality === "1:1" ? (
+          <span className="muted">1</span>
+        ) : (
+          <RuleNumber
+            label={`${at}: largest group`}
+            value={pass.maxGroup ?? 0}
+            format={(n) => (n === 0 ? "" : String(n))}
+            parse={positive}
+            disabled={disabled}
+            onValue={(n) => onChange((p) => (p.maxGroup = n))}
+            onValid={valid("maxGroup")}
+            width={52}
+          />
+        )}
+      </td>
+      <td className="rule-order">
+        <button type="button" aria-label={`Move ${pass.id} earlier`} disabled={disabled || index === 0} onClick={() => onMove(-1)}>
+          ↑
+        </button>
+        <button type="button" aria-label={`Move ${pass.id} later`} disabled={disabled || index === count - 1} onClick={() => onMove(1)}>
+          ↓
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function Versions({
+  versions,
+  mayEdit,
+  busy,
+  onUse,
+}: {
+  versions: RuleVersionInfo[];
+  mayEdit: boolean;
+  busy: boolean;
+  onUse: (v: RuleVersionInfo) => void;
+}) {
+  if (versions.length === 0) return <p className="muted">No version stored yet: the first run or save stores the rules it uses.</p>;
+  return (
+    <table className="rule-versions" aria-label="Rule versions">
+      <thead>
+        <tr>
+          <th>Version</th>
+          <th>Origin</th>
+          <th>Saved by</th>
+          <th>When</th>
+          <th>Why</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {versions.map((v) => (
+          <tr key={v.hash} className={v.active ? "active" : undefined} data-testid={`rule-version-${v.version}-${v.origin}`}>
+            <td title={v.hash}>
+              v{v.version} {v.active && <strong>· in use</strong>}
+            </td>
+            <td>{v.origin}</td>
+            <td>{v.createdBy ?? "Tieout"}</td>
+            <td>{formatTimestamp(v.createdAt)}</td>
+            <td>{v.note ?? ""}</td>
+            <td>
+              {mayEdit && !v.active && (
+                <button type="button" disabled={busy} onClick={() => onUse(v)}>
+                  Use v{v.version}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * A template's matching rules as runs use them, and their versions. A reviewer tunes the passes
+ * (results auto-confirmed or suggested, amount tolerance, date window, text similarity, largest
+ * group, order) or edits the whole definition as JSON, says why, and saves a new version; or
+ * goes back to a stored version or the built-in rules. Others see the rules read-only.
+ */
+export function RulesPanel({ templateId, user, onChanged }: { templateId: string; user: UserInfo; onChanged: () => void }) {
+  const rules = useApiQuery("recon/rules", { templateId });
+  useEvent("recon/rulesChanged", rules.reload);
+  const mayEdit = user.roles.includes("reviewer") || user.roles.includes("admin");
+  const [draft, setDraft] = useState<ReconTemplate | null>(null);
+  const [json, setJson] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
+  const [note, setNote] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // Bumped when the draft is dropped: the number fields start again from the rules' values.
+  const [formKey, setFormKey] = useState(0);
+  const active = rules.data?.active ?? null;
+  const working = draft ?? active;
+
+  const fromJson = useMemo((): { template: ReconTemplate | null; error: string | null } => {
+    if (json === null) return { template: null, error: null };
+    try {
+      const parsed = JSON.parse(json) as unknown;
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return { template: null, error: "expected a JSON object" };
+      return { template: parsed as ReconTemplate, error: null };
+    } catch (e) {
+      return { template: null, error: (e as Error).message };
+    }
+  }, [json]);
+  const proposed = json !== null ? fromJson.template : working;
+  const changes = useMemo(() => {
+    if (!active || !proposed) return [];
+    try {
+      return describeRuleChanges(active, { ...proposed, version: active.version });
+    } catch {
+      // A JSON draft missing parts: the engine's check says what.
+      return ["definition changed"];
+    }
+  }, [active, proposed]);
+
+  const edit = useCallback(
+    (change: (t: ReconTemplate) => void) => {
+      if (!working) return;
+      const next = structuredClone(working);
+      change(next);
+      setDraft(next);
+      setMessage(null);
+    },
+    [working],
+  );
+  const setValid = useCallback((field: string, valid: boolean) => {
+    setInvalid((current) => {
+      if (valid === !current.has(field)) return current;
+      const next = new Set(current);
+      if (valid) next.delete(field);
+      else next.add(field);
+      return next;
+    });
+  }, []);
+  const reset = () => {
+    setDraft(null);
+    setJson(null);
+    setInvalid(new Set());
+    setNote("");
+    setFormKey((k) => k + 1);
+  };
+
+  const save = () => {
+    if (!proposed || busy) return;
+    setBusy(true);
+    setMessage(null);
+    call("recon/saveRules", { templateId, definition: proposed, note })
+      .then(
+        (saved) => {
+          reset();
+          setMessage({ text: `Saved as v${saved.version}. The next run uses these rules; re-run to apply them.`, error: false });
+          rules.reload();
+          onChanged();
+        },
+        (e: Error) => setMessage({ text: e.message, error: true }),
+      )
+      .finally(() => setBusy(false));
+  };
+  const use = (hash: string | null, label: string) => {
+    setBusy(true);
+    setMessage(null);
+    call("recon/useRules", { templateId, hash })
+      .then(
+        () => {
+          reset();
+          setMessage({ text: `Runs now use ${label}; re-run to apply them.`, error: false });
+          rules.reload();
+          onChanged();
+        },
+        (e: Error) => setMessage({ text: e.message, error: true }),
+      )
+      .finally(() => setBusy(false));
+  };
+
+  const data = rules.data;
+  const current = data?.versions.find((v) => v.active);
+  const disabled = !mayEdit || busy;
+  const canSave = mayEdit && !busy && changes.length > 0 && invalid.size === 0 && note.trim() !== "" && fromJson.error === null;
+  return (
+    <section className="rules-panel" aria-label="Matching rules">
+      <h3>
+        Matching rules{" "}
+        {data && (
+          <span className="muted" data-testid="rules-in-use">
+            v{data.active.version} ({data.activeOrigin}
+            {current?.createdBy && data.activeOrigin === "edited" ? `, saved by ${current.createdBy}` : ""})
+          </span>
+        )}
+      </h3>
+      {rules.error && <p className="error">{rules.error}</p>}
+      {rules.loading && !data && <p className="muted">Loading the rules…</p>}
+      {!mayEdit && data && <p className="muted">Only a reviewer or an administrator can change the rules.</p>}
+      {working && json === null && (
+        <div key={formKey}>
+          <label className="rule-fields">
+            Run-out days after the period end
+            <RuleNumber
+              label="Run-out days"
+              value={working.runOutDays}
+              parse={(t) => (/^\s*\d{1,3}\s*$/.test(t) ? Number(t) : null)}
+              disabled={disabled}
+              onValue={(n) => edit((t) => (t.runOutDays = n))}
+              onValid={(ok) => setValid("runOutDays", ok)}
+              width={52}
+            />
+          </label>
+          <table className="rule-passes" aria-label="Passes, in the order they run">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Pass</th>
+                <th>Results</th>
+                <th>Amount tolerance</th>
+                <th>Date window</th>
+                <th>Text similarity</th>
+                <th>Largest group</th>
+                <th>Order</th>
+              </tr>
+            </thead>
+            <tbody>
+              {working.passes.map((p, i) => (
+                <PassRow
+                  key={p.id}
+                  pass={p}
+                  index={i}
+                  count={working.passes.length}
+                  disabled={disabled}
+                  onChange={(change) => edit((t) => change(t.passes[i]!))}
+                  onMove={(by) =>
+                    edit((t) => {
+                      const [moved] = t.passes.splice(i, 1);
+                      t.passes.splice(i + by, 0, moved!);
+                    })
+                  }
+                  onValid={setValid}
+                />
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">
+            Exception rules: {working.exceptions.map((e) => e.reason).join(", ") || "none"} · expected rules:{" "}
+            {working.expected.map((e) => e.reason).join(", ") || "none"}. The side queries and these rules are edited as JSON.
+          </p>
+        </div>
+      )}
+      {json !== null && (
+        <div className="rule-json">
+          <textarea
+            aria-label="Rules as JSON"
+            value={json}
+            spellCheck={false}
+            disabled={disabled}
+            onChange={(e) => {
+              setJson(e.target.value);
+              setMessage(null);
+            }}
+          />
+          {fromJson.error && <p className="error">Not JSON: {fromJson.error}</p>}
+        </div>
+      )}
+      {data && mayEdit && (
+        <div className="rule-actions">
+          {json === null ? (
+            <button type="button" disabled={busy} onClick={() => setJson(JSON.stringify(working, null, 2))}>
+              Edit as JSON…
+            </button>
+          ) : (
+            <button
+              type="button"
+              disabled={busy || fromJson.template === null}
+              onClick={() => {
+                setDraft(fromJson.template);
+                setJson(null);
+              }}
+            >
+              Back to the form
+            </button>
+          )}
+          {(draft !== null || json !== null) && (
+            <button type="button" disabled={busy} onClick={reset}>
+              Discard changes
+            </button>
+          )}
+          {data.activeOrigin === "edited" && (
+            <button type="button" disabled={busy} onClick={() => use(null, `the built-in rules v${data.builtIn.version}`)}>
+              Use the built-in rules
+            </button>
+          )}
+        </div>
+      )}
+      {changes.length > 0 && (
+        <form
+          className="rule-save"
+          aria-label="Save the rules"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (canSave) save();
+          }}
+        >
+          <p>Changes from v{active?.version}:</p>
+          <ul data-testid="rule-changes">
+            {changes.map((c) => (
+              <li key={c}>{c}</li>
+            ))}
+          </ul>
+          <span className="inline-form">
+            <input
+              aria-label="Why the rules change"
+              placeholder="Why (for the audit trail), e.g. billing posts up to 3 days after service"
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+            />
+            <button type="submit" className="primary" disabled={!canSave}>
+              {busy ? "Saving…" : "Save as a new version"}
+            </button>
+          </span>
+          {invalid.size > 0 && <p className="error">Some values are not valid: fix the marked fields.</p>}
+        </form>
+      )}
+      {message && (
+        <p role="status" className={message.error ? "error" : "form-message"} data-testid="rules-message">
+          {message.text}
+        </p>
+      )}
+      {data && (
+        <details className="rule-history">
+          <summary>Versions ({data.versions.length})</summary>
+          <Versions versions={data.versions} mayEdit={mayEdit} busy={busy} onUse={(v) => use(v.hash, `rules v${v.version}`)} />
+        </details>
+      )}
+    </section>
+  );
+}
