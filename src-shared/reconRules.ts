@@ -196,65 +196,184 @@ function isFieldRef(s: unknown): boolean {
 }
 
 /**
- * Structural checks of a template. Column names are checked again by the engine against
- * the side queries' actual result columns when it prepares them.
+ * Structural checks of a template: every part a run reads is there and of the right kind, so a
+ * definition that passes (one a person wrote as JSON, say) cannot fail half-way through a run.
+ * Column names are checked again by the engine against the side queries' actual result
+ * columns when it prepares them.
  */
 export function validateTemplate(t: ReconTemplate): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const bad = (path: string, message: string) => issues.push({ path, message });
-  if (!/^[a-z][a-z0-9-]*$/.test(t.id ?? "")) bad("id", "expected a lower-case id with dashes");
+  const obj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
+  const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  const list = (path: string, v: unknown): unknown[] => {
+    if (Array.isArray(v)) return v;
+    bad(path, "expected a list");
+    return [];
+  };
+  if (!obj(t)) return [{ path: "", message: "expected a rule set (a JSON object)" }];
+  if (!/^[a-z][a-z0-9-]*$/.test(String(t.id ?? ""))) bad("id", "expected a lower-case id with dashes");
   if (!Number.isInteger(t.version) || t.version < 1) bad("version", "expected a positive whole number");
+  if (!text(t.name)) bad("name", "expected a name");
+  if (typeof t.description !== "string") bad("description", "expected a description (text)");
   if (!Number.isInteger(t.runOutDays) || t.runOutDays < 0) bad("runOutDays", "expected a whole number of days ≥ 0");
   for (const side of ["left", "right"] as const) {
-    const s = t[side];
-    if (!s || typeof s.sql !== "string" || !/^\s*(WITH|SELECT)\b/i.test(s.sql)) bad(`${side}.sql`, "expected a SELECT statement");
+    const s = t[side] as unknown;
+    if (!obj(s)) {
+      bad(side, "expected the side's label, recordTypes and sql");
+      continue;
+    }
+    if (typeof s.sql !== "string" || !/^\s*(WITH|SELECT)\b/i.test(s.sql)) bad(`${side}.sql`, "expected a SELECT statement");
+    if (!text(s.label)) bad(`${side}.label`, "expected a label");
+    if (!Array.isArray(s.recordTypes) || !s.recordTypes.every((r) => typeof r === "string"))
+      bad(`${side}.recordTypes`, "expected a list of record types");
   }
-  if (!Array.isArray(t.passes) || t.passes.length === 0) bad("passes", "expected at least one pass");
+  const columnPair = (path: string, v: unknown, needLabel = true) => {
+    if (!obj(v)) {
+      bad(path, "expected { label, left, right }");
+      return;
+    }
+    if (needLabel && !text(v.label)) bad(`${path}.label`, "expected a label");
+    if (!isIdent(v.left) || !isIdent(v.right)) bad(path, "expected column names for left and right");
+  };
+  const passes = list("passes", t.passes);
+  if (Array.isArray(t.passes) && passes.length === 0) bad("passes", "expected at least one pass");
   const ids = new Set<string>();
-  (t.passes ?? []).forEach((p, i) => {
+  passes.forEach((raw, i) => {
     const at = `passes[${i}]`;
-    if (!p.id || ids.has(p.id)) bad(`${at}.id`, `expected a unique pass id, found "${p.id}"`);
-    ids.add(p.id);
+    if (!obj(raw)) {
+      bad(at, "expected a pass");
+      return;
+    }
+    const p = raw as unknown as PassSpec;
+    if (typeof p.id !== "string" || !/^[A-Za-z0-9_-]+$/.test(p.id) || ids.has(p.id))
+      bad(`${at}.id`, `expected a unique pass id, found "${String(p.id)}"`);
+    ids.add(String(p.id));
+    if (!text(p.label)) bad(`${at}.label`, "expected a label");
     if (!CARDINALITIES.includes(p.cardinality)) bad(`${at}.cardinality`, `expected one of ${CARDINALITIES.join(", ")}`);
-    if (!Array.isArray(p.keys) || p.keys.length === 0) bad(`${at}.keys`, "a pass needs at least one blocking key");
-    p.keys?.forEach((k, j) => {
-      if (!isIdent(k.left) || !isIdent(k.right)) bad(`${at}.keys[${j}]`, "expected column names");
+    const keys = list(`${at}.keys`, p.keys);
+    if (Array.isArray(p.keys) && keys.length === 0) bad(`${at}.keys`, "a pass needs at least one blocking key");
+    keys.forEach((k, j) => {
+      columnPair(`${at}.keys[${j}]`, k);
+      if (!obj(k)) return;
       for (const chain of [k.normalize, k.leftNormalize, k.rightNormalize]) {
         for (const n of chain === undefined ? [] : Array.isArray(chain) ? chain : [chain]) {
-          if (!NORMALIZERS.includes(n)) bad(`${at}.keys[${j}]`, `unknown normaliser "${String(n)}"`);
+          if (!NORMALIZERS.includes(n as Normalizer)) bad(`${at}.keys[${j}]`, `unknown normaliser "${String(n)}"`);
         }
       }
     });
-    if (p.amount && (!Number.isInteger(p.amount.absCents) || p.amount.absCents < 0))
-      bad(`${at}.amount.absCents`, "expected whole cents ≥ 0");
-    if (p.date && !(p.date.minDays <= p.date.maxDays)) bad(`${at}.date`, "minDays must not exceed maxDays");
-    p.text?.forEach((r, j) => {
-      if (!(r.min >= 0 && r.min <= 1)) bad(`${at}.text[${j}].min`, "expected a similarity between 0 and 1");
-    });
+    if (p.amount !== undefined) {
+      const a = p.amount as unknown;
+      if (!obj(a)) bad(`${at}.amount`, "expected { absCents, pct?, direction? }");
+      else {
+        if (!Number.isInteger(a.absCents) || (a.absCents as number) < 0) bad(`${at}.amount.absCents`, "expected whole cents ≥ 0");
+        if (a.pct !== undefined && (!finite(a.pct) || a.pct < 0)) bad(`${at}.amount.pct`, "expected a percentage ≥ 0");
+        if (a.direction !== undefined && !["any", "rightLess", "rightMore"].includes(a.direction as string))
+          bad(`${at}.amount.direction`, 'expected "any", "rightLess" or "rightMore"');
+      }
+    }
+    if (p.date !== undefined) {
+      const d = p.date as unknown;
+      if (!obj(d)) bad(`${at}.date`, "expected { left, right, minDays, maxDays }");
+      else {
+        if (!isIdent(d.left) || !isIdent(d.right)) bad(`${at}.date`, "expected column names for left and right");
+        if (!Number.isInteger(d.minDays) || !Number.isInteger(d.maxDays)) bad(`${at}.date`, "expected whole numbers of days");
+        else if ((d.minDays as number) > (d.maxDays as number)) bad(`${at}.date`, "minDays must not exceed maxDays");
+        if (d.scored !== undefined && typeof d.scored !== "boolean") bad(`${at}.date.scored`, "expected true or false");
+      }
+    }
+    if (p.text !== undefined)
+      list(`${at}.text`, p.text).forEach((r, j) => {
+        columnPair(`${at}.text[${j}]`, r);
+        if (!obj(r)) return;
+        if (r.method !== "jaro-winkler" && r.method !== "token") bad(`${at}.text[${j}].method`, 'expected "jaro-winkler" or "token"');
+        if (!finite(r.min) || r.min < 0 || r.min > 1) bad(`${at}.text[${j}].min`, "expected a similarity between 0 and 1");
+      });
+    if (p.prefer !== undefined) list(`${at}.prefer`, p.prefer).forEach((r, j) => columnPair(`${at}.prefer[${j}]`, r));
     if (p.cardinality !== "1:1" && p.maxGroup !== undefined && (!Number.isInteger(p.maxGroup) || p.maxGroup < 1)) {
       bad(`${at}.maxGroup`, "expected a whole number ≥ 1");
     }
     if (p.mode !== "auto" && p.mode !== "suggest") bad(`${at}.mode`, 'expected "auto" or "suggest"');
   });
-  const checkConditions = (path: string, conditions: Condition[]) => {
-    conditions.forEach((c, j) => {
-      if ("differs" in c) {
-        if (!c.differs.every(([l, r]) => isIdent(l) && isIdent(r))) bad(`${path}[${j}]`, "differs needs column pairs");
+  const COMPARE = [">", ">=", "<", "<="];
+  const checkConditions = (path: string, conditions: unknown) => {
+    list(path, conditions).forEach((c, j) => {
+      const at = `${path}[${j}]`;
+      if (!obj(c)) bad(at, "expected a condition");
+      else if ("differs" in c) {
+        if (
+          !Array.isArray(c.differs) ||
+          !c.differs.every((pair) => Array.isArray(pair) && pair.length === 2 && isIdent(pair[0]) && isIdent(pair[1]))
+        )
+          bad(at, "differs needs [left column, right column] pairs");
       } else if ("daysFrom" in c) {
-        if (!isFieldRef(c.daysFrom) || !isFieldRef(c.to)) bad(`${path}[${j}]`, "daysFrom and to must be left./right. columns");
-      } else if (!isFieldRef(c.field)) {
-        bad(`${path}[${j}].field`, `expected left.col, right.col or group.x, found "${String(c.field)}"`);
+        if (!isFieldRef(c.daysFrom) || !isFieldRef(c.to)) bad(at, "daysFrom and to must be left./right. columns");
+        if (!COMPARE.includes(c.op as string)) bad(`${at}.op`, `expected one of ${COMPARE.join(" ")}`);
+        if (!finite(c.value)) bad(`${at}.value`, "expected a number of days");
+      } else {
+        if (!isFieldRef(c.field)) bad(`${at}.field`, `expected left.col, right.col or group.x, found "${String(c.field)}"`);
+        if (c.op === "in" || c.op === "notIn") {
+          if (!Array.isArray(c.values)) bad(`${at}.values`, "expected a list of values");
+        } else if (c.op === "=" || c.op === "!=" || COMPARE.includes(c.op as string)) {
+          if (typeof c.value !== "string" && !finite(c.value)) bad(`${at}.value`, "expected a text or a number");
+        } else if (c.op !== "isNull" && c.op !== "notNull") bad(`${at}.op`, `unknown comparison "${String(c.op)}"`);
       }
     });
   };
-  (t.exceptions ?? []).forEach((r, i) => {
-    if (!r.reason) bad(`exceptions[${i}].reason`, "expected a reason code");
-    checkConditions(`exceptions[${i}].when`, r.when ?? []);
+  const ref = (path: string, v: unknown) => {
+    if (v !== undefined && !(typeof v === "string" && (isFieldRef(v) || v.startsWith("const:"))))
+      bad(path, "expected left.col, right.col, group.x or const:value");
+  };
+  list("exceptions", t.exceptions).forEach((raw, i) => {
+    const at = `exceptions[${i}]`;
+    if (!obj(raw)) {
+      bad(at, "expected an exception rule");
+      return;
+    }
+    const r = raw as unknown as ExceptionRule;
+    if (!text(r.reason)) bad(`${at}.reason`, "expected a reason code");
+    if (!["matched", "unmatched-left", "unmatched-right"].includes(r.on))
+      bad(`${at}.on`, 'expected "matched", "unmatched-left" or "unmatched-right"');
+    checkConditions(`${at}.when`, r.when);
+    if (typeof r.message !== "string") bad(`${at}.message`, "expected a message");
+    if (r.keepMatch !== undefined && typeof r.keepMatch !== "boolean") bad(`${at}.keepMatch`, "expected true or false");
+    const amount = r.amount as unknown;
+    if (amount !== undefined && !["left", "right", "difference", "absDifference"].includes(amount as string)) {
+      if (obj(amount)) ref(`${at}.amount.column`, amount.column ?? null);
+      else bad(`${at}.amount`, 'expected "left", "right", "difference", "absDifference" or { column }');
+    }
+    if (r.lagDays !== undefined) {
+      if (!obj(r.lagDays)) bad(`${at}.lagDays`, "expected { from, to }");
+      else {
+        ref(`${at}.lagDays.from`, r.lagDays.from ?? null);
+        ref(`${at}.lagDays.to`, r.lagDays.to ?? null);
+      }
+    }
+    ref(`${at}.reasonCode`, r.reasonCode);
+    ref(`${at}.expected`, r.expected);
+    ref(`${at}.found`, r.found);
+    if (r.correction !== undefined && typeof r.correction !== "string") bad(`${at}.correction`, "expected the id of a correction builder");
+    if (r.keysFrom !== undefined) {
+      const k = r.keysFrom as unknown;
+      if (!obj(k) || (k.left !== undefined && !isIdent(k.left)) || (k.right !== undefined && !isIdent(k.right)))
+        bad(`${at}.keysFrom`, "expected { left?, right? } column names");
+    }
   });
-  (t.expected ?? []).forEach((r, i) => {
-    if (!r.reason) bad(`expected[${i}].reason`, "expected a reason code");
-    checkConditions(`expected[${i}].when`, r.when ?? []);
+  list("expected", t.expected).forEach((raw, i) => {
+    const at = `expected[${i}]`;
+    if (!obj(raw)) {
+      bad(at, "expected an expected-item rule");
+      return;
+    }
+    if (!text(raw.reason)) bad(`${at}.reason`, "expected a reason code");
+    if (raw.on !== "unmatched-left" && raw.on !== "unmatched-right") bad(`${at}.on`, 'expected "unmatched-left" or "unmatched-right"');
+    checkConditions(`${at}.when`, raw.when);
   });
+  if (!text(t.unmatchedLeftReason)) bad("unmatchedLeftReason", "expected a reason code");
+  if (!text(t.unmatchedRightReason)) bad("unmatchedRightReason", "expected a reason code");
+  if (t.params !== undefined && (!obj(t.params) || !Object.values(t.params).every((v) => typeof v === "string")))
+    bad("params", "expected names with text values");
   return issues;
 }
 

@@ -135,6 +135,22 @@ describe("rule sets a reviewer edits", () => {
       refused(edited((t) => (t.passes[0]!.date = { left: "service_date", right: "service_date", minDays: 2, maxDays: 0 }))).message,
     ).toContain("passes[0].date: minDays must not exceed maxDays");
     expect(refused(edited((t) => (t.id = "remittance-bank"))).message).toContain("a template's id cannot change");
+    // Hand-written JSON with parts missing or of the wrong kind is refused here, not half-way through a run.
+    const loose = (change: (t: Record<string, unknown>) => void) => edited((t) => change(t as unknown as Record<string, unknown>));
+    expect(refused(loose((t) => delete t.exceptions)).details!.issues).toEqual([{ path: "exceptions", message: "expected a list" }]);
+    expect(refused(loose((t) => ((t.passes as unknown[])[1] = null))).details!.issues[0]).toEqual({
+      path: "passes[1]",
+      message: "expected a pass",
+    });
+    expect(refused(edited((t) => (t.passes[0]!.amount = { absCents: 5, pct: "2" as unknown as number }))).message).toContain(
+      "passes[0].amount.pct: expected a percentage ≥ 0",
+    );
+    expect(refused(edited((t) => (t.exceptions[0]!.correction = "gl-reclass"))).message).toContain(
+      'exceptions[0].correction: no correction builder "gl-reclass"',
+    );
+    expect(refused(edited((t) => (t.exceptions[0]!.when = [{ field: "left.quantity", op: "~" as "=", value: 1 }]))).message).toContain(
+      'exceptions[0].when[0].op: unknown comparison "~"',
+    );
     expect(
       refused(
         edited((t) => (t.passes[0]!.amount = { absCents: 5 })),

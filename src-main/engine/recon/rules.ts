@@ -6,6 +6,7 @@ import { UserError } from "../handlerRegistry";
 import { MATCHER_VERSION } from "../match/matcher";
 import type { ReconRuleSetTable } from "../store/recon.table";
 import type { Store } from "../store/store";
+import { CORRECTION_BUILDERS } from "./corrections";
 import { findTemplate } from "./templates";
 
 /**
@@ -148,6 +149,8 @@ export function checkRules(store: Store, template: ReconTemplate): RuleIssue[] {
     ref(`${at}.expected`, r.expected);
     ref(`${at}.found`, r.found);
     if (r.amount && typeof r.amount === "object") ref(`${at}.amount.column`, r.amount.column);
+    if (r.correction !== undefined && !Object.hasOwn(CORRECTION_BUILDERS, r.correction))
+      bad(`${at}.correction`, `no correction builder "${r.correction}" (there are: ${Object.keys(CORRECTION_BUILDERS).join(", ")})`);
     column(`${at}.keysFrom.left`, "left", r.keysFrom?.left);
     column(`${at}.keysFrom.right`, "right", r.keysFrom?.right);
   });
