@@ -369,7 +369,11 @@ export interface ReconHandlers {
    * store: read-only, their columns there), given the next version, and used by runs from now
    * on. Audited with what changed. A set equal to the one in use is refused (NO_CHANGE).
    */
-  "recon/saveRules": { args: { templateId: string; definition: ReconTemplate; note: string }; result: RuleVersionInfo };
+  "recon/saveRules": {
+    /** `basedOn`: the `activeHash` the edit started from; if another reviewer saved meanwhile, RULES_CHANGED. */
+    args: { templateId: string; definition: ReconTemplate; note: string; basedOn?: string };
+    result: RuleVersionInfo;
+  };
   /** Use a stored version again, or the built-in rules (`hash: null`) (reviewer). Audited. */
   "recon/useRules": { args: { templateId: string; hash: string | null; note?: string }; result: RuleVersionInfo };
   /** Every reconciliation run so far (template × period), with its last summary and open exceptions. */

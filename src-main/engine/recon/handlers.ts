@@ -50,7 +50,7 @@ export function registerReconHandlers({ store, events, reads, registry }: Engine
   registry.register(
     "recon/saveRules",
     (args, call) => {
-      const saved = saveRules(store, call.actor, String(args?.templateId), args?.definition, args?.note);
+      const saved = saveRules(store, call.actor, String(args?.templateId), args?.definition, args?.note, args?.basedOn);
       events.emit("recon/rulesChanged", { templateId: saved.templateId, version: saved.version });
       return saved;
     },

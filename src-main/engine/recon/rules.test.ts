@@ -83,6 +83,18 @@ describe("rule sets a reviewer edits", () => {
     expect(second.ruleHash).toBe(saved.hash);
     expect(second.passes.find((p) => p.passId === "exact")!.groups).toBe(1);
 
+    // An edit begun before that save is refused rather than quietly undoing it.
+    expect(() =>
+      saveRules(
+        store,
+        "sam",
+        ID,
+        edited((t) => (t.runOutDays = 30)),
+        "longer run-out",
+        ruleSets(store, ID).builtInHash,
+      ),
+    ).toThrow(expect.objectContaining({ code: "RULES_CHANGED" }));
+
     // The same rules again change nothing.
     expect(() => saveRules(store, "rita", ID, activeRules(store, ID).template, "again")).toThrow(
       expect.objectContaining({ code: "NO_CHANGE" }),

@@ -203,7 +203,14 @@ export function recordRulesUsed(store: Store, rules: Omit<ActiveRules, "storedHa
  * the version is the next after every version stored or shipped for the template. Refused with
  * the problems by path (BAD_RULES), or when it equals the rules in use (NO_CHANGE).
  */
-export function saveRules(store: Store, actor: string, templateId: string, definition: unknown, note: unknown): RuleVersionInfo {
+export function saveRules(
+  store: Store,
+  actor: string,
+  templateId: string,
+  definition: unknown,
+  note: unknown,
+  basedOn?: unknown,
+): RuleVersionInfo {
   const builtIn = builtInRules(templateId);
   if (typeof note !== "string" || note.trim() === "") {
     throw new UserError("BAD_REQUEST", "Say why the rules change (a note for the audit trail).");
@@ -218,6 +225,13 @@ export function saveRules(store: Store, actor: string, templateId: string, defin
   return store.sqlite
     .transaction((): RuleVersionInfo => {
       const current = activeRules(store, templateId);
+      // Two reviewers editing at once: the second save would quietly undo the first.
+      if (typeof basedOn === "string" && basedOn !== current.hash) {
+        throw new UserError(
+          "RULES_CHANGED",
+          `The rules for ${builtIn.name} changed while you edited them (now v${current.template.version}, ${current.origin}); nothing was saved. Discard your changes to see them, then edit again.`,
+        );
+      }
       const highest = store.sqlite.prepare("SELECT MAX(version) AS v FROM recon_rule_set WHERE template_id = ?").get(templateId) as {
         v: number | null;
       };

@@ -274,6 +274,8 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
   useEvent("recon/rulesChanged", rules.reload);
   const mayEdit = user.roles.includes("reviewer") || user.roles.includes("admin");
   const [draft, setDraft] = useState<ReconTemplate | null>(null);
+  /** The rules (by hash) the draft started from: a save is refused if another reviewer saved since. */
+  const [base, setBase] = useState<string | null>(null);
   const [json, setJson] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
   const [note, setNote] = useState("");
@@ -310,10 +312,11 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
       if (!working) return;
       const next = structuredClone(working);
       change(next);
+      if (draft === null && rules.data) setBase(rules.data.activeHash);
       setDraft(next);
       setMessage(null);
     },
-    [working],
+    [working, draft, rules.data],
   );
   const setValid = useCallback((field: string, valid: boolean) => {
     setInvalid((current) => {
@@ -326,6 +329,7 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
   }, []);
   const reset = () => {
     setDraft(null);
+    setBase(null);
     setJson(null);
     setInvalid(new Set());
     setNote("");
@@ -336,7 +340,7 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
     if (!proposed || busy) return;
     setBusy(true);
     setMessage(null);
-    call("recon/saveRules", { templateId, definition: proposed, note })
+    call("recon/saveRules", { templateId, definition: proposed, note, ...(base ? { basedOn: base } : {}) })
       .then(
         (saved) => {
           reset();
@@ -453,7 +457,14 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
       {data && mayEdit && (
         <div className="rule-actions">
           {json === null ? (
-            <button type="button" disabled={busy} onClick={() => setJson(JSON.stringify(working, null, 2))}>
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => {
+                if (base === null && rules.data) setBase(rules.data.activeHash);
+                setJson(JSON.stringify(working, null, 2));
+              }}
+            >
               Edit as JSON…
             </button>
           ) : (
@@ -508,6 +519,11 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
           </span>
           {invalid.size > 0 && <p className="error">Some values are not valid: fix the marked fields.</p>}
         </form>
+      )}
+      {base !== null && data && base !== data.activeHash && (
+        <p className="warn" role="status" data-testid="rules-stale">
+          Someone changed the rules while you edited them (now v{data.active.version}). Discard your changes to see theirs.
+        </p>
       )}
       {message && (
         <p role="status" className={message.error ? "error" : "form-message"} data-testid="rules-message">
