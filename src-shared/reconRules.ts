@@ -497,3 +497,33 @@ export function describeRuleChanges(before: ReconTemplate, after: ReconTemplate)
   if (lines.length === 0 && !same({ ...before, version: 0 }, { ...after, version: 0 })) lines.push("definition changed");
   return lines;
 }
+
+/** A pass's criteria in words, one entry per criterion: for the CLI, the workpaper's Rules sheet. */
+export function passCriteria(p: PassSpec): {
+  results: string;
+  cardinality: string;
+  keys: string;
+  amount: string;
+  date: string;
+  text: string;
+  prefer: string;
+} {
+  return {
+    results: p.mode === "auto" ? "auto-confirmed" : "suggested",
+    cardinality: `${p.cardinality}${p.cardinality !== "1:1" && p.maxGroup ? `, groups up to ${p.maxGroup}` : ""}`,
+    keys: p.keys.map((k) => `${k.label} (${k.left} = ${k.right})`).join(" + "),
+    amount: describeAmount(p.amount),
+    date: p.date ? `${p.date.minDays} to ${p.date.maxDays} days (${p.date.left} → ${p.date.right})` : "none",
+    text: (p.text ?? []).map((t) => `${t.label} ${t.method} ≥ ${t.min}`).join("; ") || "none",
+    prefer: (p.prefer ?? []).map((k) => k.label).join(", ") || "none",
+  };
+}
+
+/** A rule condition in words: "days from left.service_date to right.posting_date > 3". */
+export function describeCondition(c: Condition): string {
+  if ("differs" in c) return `differs: ${c.differs.map(([l, r]) => `left.${l} ≠ right.${r}`).join(" or ")}`;
+  if ("daysFrom" in c) return `days from ${c.daysFrom} to ${c.to} ${c.op} ${c.value}`;
+  if (c.op === "in" || c.op === "notIn") return `${c.field} ${c.op === "in" ? "is one of" : "is none of"} ${c.values.join(", ")}`;
+  if (c.op === "isNull" || c.op === "notNull") return `${c.field} ${c.op === "isNull" ? "is empty" : "is not empty"}`;
+  return `${c.field} ${c.op} ${"value" in c ? c.value : ""}`;
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ReconRunSummary, RuleSetsInfo, ScoreLine } from "../../../src-shared/api/recon";
-import { describeRuleChanges, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
+import { describeRuleChanges, passCriteria, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
 import { createEngine, type Engine } from "../../engine/engine";
 import { formatCents } from "../../engine/match/normalize";
 import { readTruth, scoreAgainstTruth } from "../../engine/recon/score";
@@ -65,14 +65,11 @@ function printSummary(s: ReconRunSummary): void {
 
 /** A pass's knobs on one line: what a reviewer tunes. */
 function describePass(p: PassSpec): string {
-  const parts = [
-    `${p.cardinality}${p.maxGroup ? ` (groups up to ${p.maxGroup})` : ""}`,
-    p.mode === "auto" ? "auto-confirmed" : "suggested",
-  ];
-  parts.push(`keys ${p.keys.map((k) => k.label).join(" + ")}`);
-  if (p.amount) parts.push(`amount within ${formatCents(p.amount.absCents)}${p.amount.pct !== undefined ? ` or ${p.amount.pct}%` : ""}`);
+  const c = passCriteria(p);
+  const parts = [c.cardinality, c.results, `keys ${p.keys.map((k) => k.label).join(" + ")}`];
+  if (p.amount) parts.push(`amount within ${c.amount}`);
   if (p.date) parts.push(`dates ${p.date.minDays} to ${p.date.maxDays} days apart`);
-  for (const t of p.text ?? []) parts.push(`${t.label} similarity ≥ ${t.min}`);
+  if (p.text?.length) parts.push(`similarity ${c.text}`);
   return parts.join(", ");
 }
 
