@@ -267,8 +267,9 @@ describe("engine jobs", () => {
       await other.close();
     }
 
-    // Journals of runners in other processes: one alive, one whose process runs but that has not
-    // said so for ten minutes (its process id given to someone else, or the store opened elsewhere).
+    // Journals of runners in other processes: one alive; one on this machine whose process runs but
+    // has not touched its journal for ten minutes (asleep: alive); one on another machine (a store
+    // on a shared drive) untouched for ten minutes (gone).
     const job = (id: string) => ({
       id,
       kind: "ingest",
@@ -278,9 +279,9 @@ describe("engine jobs", () => {
       requested_by: "x",
       created_at: "2026-10-01T00:00:00Z",
     });
-    const journalOf = (instance: string, waiting: string, running: string, pid = process.ppid) => {
+    const journalOf = (instance: string, waiting: string, running: string, pid = process.ppid, host = hostname()) => {
       const path = join(dir, `t.db-queue-${instance}.json`);
-      const owner = { pid, host: hostname(), instance };
+      const owner = { pid, host, instance };
       writeFileSync(path, JSON.stringify({ version: 2, owner, jobs: [job(waiting)], running: { id: running, done: 7 } }));
       engine.store.sqlite
         .prepare(
@@ -290,9 +291,11 @@ describe("engine jobs", () => {
       return path;
     };
     const alive = journalOf("alive", "w-alive", "r-alive");
-    const quiet = journalOf("quiet", "w-quiet", "r-quiet");
+    const asleep = journalOf("asleep", "w-asleep", "r-asleep");
+    const quiet = journalOf("quiet", "w-quiet", "r-quiet", 4242, "another-machine");
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
     utimesSync(quiet, tenMinutesAgo, tenMinutesAgo);
+    utimesSync(asleep, tenMinutesAgo, tenMinutesAgo);
     // And one whose process has ended, a moment ago (a crashed scheduled run).
     const ended = journalOf("ended", "w-ended", "r-ended", spawnSync(process.execPath, ["-e", ""]).pid);
     const third = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
@@ -300,6 +303,8 @@ describe("engine jobs", () => {
       expect(third.jobs.get("r-alive")).toMatchObject({ status: "running" });
       expect(third.jobs.get("w-alive")).toBeNull();
       expect(existsSync(alive)).toBe(true);
+      expect(third.jobs.get("r-asleep")).toMatchObject({ status: "running" });
+      expect(existsSync(asleep)).toBe(true);
       expect(third.jobs.get("r-quiet")).toMatchObject({
         status: "failed",
         done: 7,
@@ -312,6 +317,46 @@ describe("engine jobs", () => {
       expect(existsSync(ended)).toBe(false);
     } finally {
       await third.close();
+    }
+  });
+
+  it("queues a job while another process holds the write lock, without stalling, and records a job's end once it lets go", async () => {
+    const other = new Database(join(dir, "t.db"));
+    other.exec("BEGIN IMMEDIATE");
+    const sample = resolve("fixtures/samples/hl7v2");
+    let locked = true;
+    try {
+      const t0 = Date.now();
+      const { jobId } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [sample] } });
+      // A quarter-second try, not the ten-second busy timeout.
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      expect(engine.jobs.get(jobId)).toMatchObject({ status: "queued" });
+      expect(JSON.parse(readFileSync(engine.jobs.journal!, "utf8")).jobs.map((j: { id: string }) => j.id)).toEqual([jobId]);
+      other.exec("COMMIT");
+      locked = false;
+      expect((await engine.jobs.waitFor(jobId)).status).toBe("succeeded");
+
+      // A job that ends while the lock is held: its end is known at once, and written once it is free.
+      const { jobId: second } = await engine.invokeAs(admin, "jobs/start", {
+        kind: "ingest",
+        params: { paths: [join(dir, "absent.hl7")] },
+      });
+      expect(engine.jobs.get(second)).toMatchObject({ status: "running" });
+      other.exec("BEGIN IMMEDIATE");
+      locked = true;
+      const ended = await engine.jobs.waitFor(second);
+      expect(ended.status).toBe("failed");
+      expect(engine.jobs.get(second)).toMatchObject({ status: "failed", error: ended.error });
+      const row = () => other.prepare("SELECT status FROM job WHERE id = ?").get(second) as { status: string };
+      expect(row().status).toBe("running");
+      expect(JSON.parse(readFileSync(engine.jobs.journal!, "utf8")).ending).toEqual([second]);
+      other.exec("COMMIT");
+      locked = false;
+      for (let waited = 0; waited < 5_000 && row().status !== "failed"; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      expect(row().status).toBe("failed");
+    } finally {
+      if (locked) other.exec("ROLLBACK");
+      other.close();
     }
   });
 

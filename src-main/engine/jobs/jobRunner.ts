@@ -22,6 +22,8 @@ import {
   type LeftJournal,
 } from "./queueJournal";
 
+const isBusy = (error: unknown) => (error as { code?: unknown } | null)?.code === "SQLITE_BUSY";
+
 export interface JobRunnerOptions {
   store: Store;
   events: EngineEventBus;
@@ -101,6 +103,13 @@ export class JobRunner {
   private readonly heartbeat: NodeJS.Timeout | null;
   /** Closed: the journal is gone and stays gone. */
   private journalDone = false;
+  /**
+   * Jobs that ended while another process held the store's write lock: their end is known (and
+   * announced) but not yet in their row. Written at the next try; the journal keeps them alive meanwhile.
+   */
+  private readonly unrecorded = new Map<string, { info: JobInfo; write: () => void }>();
+  /** The next try at writes the write lock held back (a job's row, its end, cancelled rows). */
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
@@ -125,15 +134,6 @@ export class JobRunner {
    */
   private recoverLeftBehind(): void {
     const sqlite = this.options.store.sqlite;
-    const keptAlive: string[] = [];
-    const gone: { path: string; left: LeftJournal }[] = [];
-    for (const path of queueJournals(this.options.store.path)) {
-      if (path === this.journal) continue;
-      const left = readQueueJournal(path);
-      if (left.problem) console.error(`Tieout: ${left.problem}`);
-      if (journalIsLive(left)) keptAlive.push(...left.jobs.map((j) => j.id), ...(left.running ? [left.running.id] : []));
-      else gone.push({ path, left });
-    }
     const now = new Date().toISOString();
     const progress = sqlite.prepare(
       "UPDATE job SET phase = ?, done = ?, total = ?, message = ? WHERE id = ? AND status IN ('queued', 'running')",
@@ -141,21 +141,32 @@ export class JobRunner {
     const record = sqlite.prepare(
       `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const interrupt = sqlite.prepare(
+      `UPDATE job SET status = 'failed', error = 'interrupted: Tieout stopped while this job was running; start it again', finished_at = ?
+       WHERE status IN ('queued', 'running') AND id NOT IN (SELECT value FROM json_each(?))`,
+    );
+    let gone: string[];
     try {
-      sqlite
-        .transaction(() => {
-          for (const { left } of gone) {
-            const p = left.running;
+      // The journals are read under the write lock: a runner elsewhere writes its journal before
+      // it inserts a running row, so every row committed before this lock has its journal on disk.
+      gone = sqlite
+        .transaction((): string[] => {
+          const keptAlive: string[] = [];
+          const left: { path: string; journal: LeftJournal }[] = [];
+          for (const path of queueJournals(this.options.store.path)) {
+            if (path === this.journal) continue;
+            const journal = readQueueJournal(path);
+            if (journal.problem) console.error(`Tieout: ${journal.problem}`);
+            if (journalIsLive(journal)) keptAlive.push(...journal.jobs.map((j) => j.id), ...journal.alive);
+            else left.push({ path, journal });
+          }
+          for (const { journal } of left) {
+            const p = journal.running;
             if (p) progress.run(p.phase, p.done, p.total, p.message, p.id);
           }
-          sqlite
-            .prepare(
-              `UPDATE job SET status = 'failed', error = 'interrupted: Tieout stopped while this job was running; start it again', finished_at = ?
-             WHERE status IN ('queued', 'running') AND id NOT IN (SELECT value FROM json_each(?))`,
-            )
-            .run(now, JSON.stringify(keptAlive));
-          for (const { left } of gone) {
-            for (const j of left.jobs) {
+          interrupt.run(now, JSON.stringify(keptAlive));
+          for (const { journal } of left) {
+            for (const j of journal.jobs) {
               const cancelled = j.status === "cancelled";
               record.run(
                 j.id,
@@ -170,14 +181,15 @@ export class JobRunner {
               );
             }
           }
+          return left.map((l) => l.path);
         })
         .immediate();
     } catch (error) {
-      if ((error as { code?: unknown }).code !== "SQLITE_BUSY") throw error;
+      if (!isBusy(error)) throw error;
       console.error("Tieout: another process is writing to the store; jobs it left unfinished are recorded at the next start");
       return;
     }
-    for (const { path } of gone) doneWithQueueJournal(path);
+    for (const path of gone) doneWithQueueJournal(path);
   }
 
   /**
@@ -191,7 +203,7 @@ export class JobRunner {
     const running = runningId ? { id: runningId, phase: null, done: 0, total: null, message: null, ...progress } : null;
     this.journalSavedAt = Date.now();
     try {
-      saveQueueJournal(this.journal, this.owner, this.inMemory(), running);
+      saveQueueJournal(this.journal, this.owner, this.inMemory(), running, [...this.unrecorded.keys()]);
     } catch (error) {
       console.error(`Tieout: could not write the job queue journal ${this.journal}: ${(error as Error).message}`);
     }
@@ -209,6 +221,8 @@ export class JobRunner {
   get(id: string): JobInfo | null {
     const waiting = this.inMemory().find((r) => r.id === id);
     if (waiting) return jobInfo(waiting);
+    const ended = this.unrecorded.get(id);
+    if (ended) return ended.info;
     const row = this.options.store.sqlite.prepare("SELECT * FROM job WHERE id = ?").get(id) as JobTable | undefined;
     return row ? this.withLiveProgress(jobInfo(row)) : null;
   }
@@ -277,31 +291,82 @@ export class JobRunner {
     if (this.running?.id === id) {
       const running = this.running;
       Atomics.store(running.cancelFlag, 0, 1);
+      // The grace is past the store's busy timeout (10 s) with room to spare: a worker waiting for
+      // another process's write lock gets its SQLITE_BUSY and stops by itself. Stopping a worker
+      // while better-sqlite3 raises an error in it aborts the whole process (better-sqlite3 #842).
       running.cancelTimer ??= setTimeout(() => {
         void running.worker.terminate();
-      }, this.options.cancelGraceMs ?? 10_000);
+      }, this.options.cancelGraceMs ?? 30_000);
       return true;
     }
     return false;
   }
 
+  /**
+   * A write of the runner's own (a job's row, its end, cancelled rows) that another process's
+   * write lock must not turn into a stall: it waits at most a quarter of a second, and says
+   * whether it went through. What did not is tried again a second later.
+   */
+  private tryWrite(write: () => void): boolean {
+    const db = this.options.store.sqlite;
+    const patience = db.pragma("busy_timeout", { simple: true }) as number;
+    db.pragma("busy_timeout = 250");
+    try {
+      write();
+      return true;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      this.retryLater();
+      return false;
+    } finally {
+      db.pragma(`busy_timeout = ${patience}`);
+    }
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.writeHeldBack();
+      this.pump();
+    }, 1000);
+  }
+
+  /** Writes the ends and cancelled rows another process's lock held back. */
+  private writeHeldBack(): void {
+    for (const [id, ended] of this.unrecorded) {
+      if (!this.tryWrite(ended.write)) break;
+      this.unrecorded.delete(id);
+    }
+    this.writeUnwritten();
+    this.saveJournal();
+  }
+
   private pump(): void {
-    if (this.running || this.closed) return;
-    const row = this.queue.shift();
+    if (this.running || this.closed || this.retryTimer) return;
+    const row = this.queue[0];
     if (!row) return;
     const id = row.id;
     this.writeUnwritten();
     // In the journal as running before its row says so: a runner starting elsewhere meanwhile
     // sees the row's owner alive.
     this.saveJournal(id);
-    this.options.store.sqlite
-      .prepare(
-        // ON CONFLICT: a runner starting elsewhere may have taken this one for gone (its journal
-        // untouched for minutes) and recorded this waiting job as interrupted; it runs after all.
-        `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = excluded.started_at, error = NULL, finished_at = NULL`,
-      )
-      .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString());
+    const started = this.tryWrite(() =>
+      this.options.store.sqlite
+        .prepare(
+          // ON CONFLICT: a runner starting elsewhere may have taken this one for gone (its journal
+          // untouched for minutes) and recorded this waiting job as interrupted; it runs after all.
+          `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = excluded.started_at, error = NULL, finished_at = NULL`,
+        )
+        .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString()),
+    );
+    if (!started) {
+      // Another process holds the write lock: the job keeps waiting, at the head of the queue.
+      this.saveJournal();
+      return;
+    }
+    this.queue.shift();
     const worker = new Worker(this.workerEntry, { resourceLimits: { maxOldGenerationSizeMb: jobHeapLimitMb() } });
     const cancelFlag = new SharedArrayBuffer(4);
     this.running = { id, worker, cancelFlag: new Int32Array(cancelFlag) };
@@ -381,24 +446,35 @@ export class JobRunner {
     outcome: { status: "succeeded"; result: Record<string, unknown> } | { status: "failed"; error: string } | { status: "cancelled" },
     progress?: Pick<JobInfo, "phase" | "done" | "total" | "message">,
   ): void {
-    this.options.store.sqlite
-      .prepare(
-        `UPDATE job SET status = ?, error = ?, result_json = ?, finished_at = ?,
-           phase = coalesce(?, phase), done = coalesce(?, done), total = coalesce(?, total), message = coalesce(?, message)
-         WHERE id = ?`,
-      )
-      .run(
-        outcome.status,
-        outcome.status === "failed" ? outcome.error : null,
-        outcome.status === "succeeded" ? JSON.stringify(outcome.result) : null,
-        new Date().toISOString(),
-        progress?.phase ?? null,
-        progress?.done ?? null,
-        progress?.total ?? null,
-        progress?.message ?? null,
-        id,
-      );
-    this.finished(jobInfo(this.row(id)), outcome.status);
+    const finishedAt = new Date().toISOString();
+    const error = outcome.status === "failed" ? outcome.error : null;
+    const result = outcome.status === "succeeded" ? outcome.result : null;
+    const write = () =>
+      this.options.store.sqlite
+        .prepare(
+          `UPDATE job SET status = ?, error = ?, result_json = ?, finished_at = ?,
+             phase = coalesce(?, phase), done = coalesce(?, done), total = coalesce(?, total), message = coalesce(?, message)
+           WHERE id = ?`,
+        )
+        .run(
+          outcome.status,
+          error,
+          result === null ? null : JSON.stringify(result),
+          finishedAt,
+          progress?.phase ?? null,
+          progress?.done ?? null,
+          progress?.total ?? null,
+          progress?.message ?? null,
+          id,
+        );
+    if (this.tryWrite(write)) {
+      this.finished(jobInfo(this.row(id)), outcome.status);
+    } else {
+      // The end is known now, whether or not the row can say so yet.
+      const info: JobInfo = { ...jobInfo(this.row(id)), ...progress, status: outcome.status, error, result, finishedAt };
+      this.unrecorded.set(id, { info, write });
+      this.finished(info, outcome.status);
+    }
     this.writeUnwritten();
     this.saveJournal();
   }
@@ -417,11 +493,18 @@ export class JobRunner {
    */
   private writeUnwritten(): void {
     if (this.unwritten.length === 0) return;
+    // ON CONFLICT: a runner elsewhere that took this one for gone may have recorded the job as interrupted.
     const insert = this.options.store.sqlite.prepare(
-      `INSERT OR IGNORE INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, error = NULL`,
     );
-    for (const r of this.unwritten.splice(0))
-      insert.run(r.id, r.kind, r.status, r.label, r.params_json, r.requested_by, r.created_at, r.finished_at);
+    const rows = [...this.unwritten];
+    const written = this.tryWrite(() =>
+      this.options.store.sqlite.transaction(() => {
+        for (const r of rows) insert.run(r.id, r.kind, r.status, r.label, r.params_json, r.requested_by, r.created_at, r.finished_at);
+      })(),
+    );
+    if (written) this.unwritten.splice(0, rows.length);
   }
 
   /** Cancels queued jobs, asks the running one to stop, and waits for it. */
@@ -434,9 +517,22 @@ export class JobRunner {
       this.cancel(id);
       await done;
     }
-    this.writeUnwritten();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    // What another process's write lock held back gets ten seconds more.
+    const heldBack = () => this.unrecorded.size > 0 || this.unwritten.length > 0;
+    for (let tries = 0; heldBack() && tries < 20; tries++) {
+      this.writeHeldBack();
+      if (heldBack()) await new Promise((r) => setTimeout(r, 500));
+    }
     if (this.heartbeat) clearInterval(this.heartbeat);
     setRunnerOpen(this.owner, false);
+    if (heldBack()) {
+      // Kept: the next start records these jobs from it.
+      console.error(`Tieout: the store stayed locked by another process; the job journal ${this.journal} keeps what was not written`);
+      this.journalDone = true;
+      return;
+    }
     this.journalDone = true;
     try {
       doneWithQueueJournal(this.journal);

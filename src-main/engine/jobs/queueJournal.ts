@@ -29,8 +29,7 @@ export interface JournalOwner {
 
 /**
  * How often an open runner touches its journal, and how long an untouched one is still taken
- * as alive. A runner whose process is gone is known at once (on this machine); the age covers
- * a store another machine opened, and a process id the system gave to someone else since.
+ * as alive when its process is on another machine (on this one, the process itself is asked).
  */
 export const JOURNAL_HEARTBEAT_MS = 15_000;
 export const JOURNAL_STALE_MS = 120_000;
@@ -47,8 +46,8 @@ const openHere = new Set<string>();
  *
  * The file also says that its runner is alive. The app and a scheduled `tieout` run may have
  * the same store open; when one of them starts, it records as interrupted only the jobs of a
- * runner that is gone (its process no longer running, or its journal untouched for two
- * minutes), never those another live process is running or keeps waiting.
+ * runner that is gone (its process no longer running; on another machine, its journal
+ * untouched for two minutes), never those another live process is running or keeps waiting.
  */
 export function newJournalOwner(): JournalOwner {
   return { pid: process.pid, host: hostname(), instance: `${process.pid}-${randomUUID().slice(0, 8)}` };
@@ -92,12 +91,19 @@ export function setRunnerOpen(owner: JournalOwner, open: boolean): void {
  * Replaces the journal with these jobs, durably (written, synced, then renamed over the old one).
  * Throws when the disk refuses (full, or the file held open by another program).
  */
-export function saveQueueJournal(path: string | null, owner: JournalOwner, jobs: JobTable[], running: RunningProgress | null): void {
+export function saveQueueJournal(
+  path: string | null,
+  owner: JournalOwner,
+  jobs: JobTable[],
+  running: RunningProgress | null,
+  /** Jobs that ended but whose rows do not say so yet (another process held the write lock). */
+  ending: string[] = [],
+): void {
   if (path === null) return;
   const next = `${path}.next`;
   const fd = openSync(next, "w");
   try {
-    writeSync(fd, JSON.stringify({ version: 2, owner, jobs, running }));
+    writeSync(fd, JSON.stringify({ version: 2, owner, jobs, running, ending }));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -120,6 +126,8 @@ export function touchQueueJournal(path: string | null): boolean {
 export interface LeftJournal {
   jobs: JobTable[];
   running: RunningProgress | null;
+  /** Ids of jobs with a row that this runner still answers for: the running one, and those ending. */
+  alive: string[];
   /** Null for an earlier version's journal: it had one runner per store, so it is always left behind. */
   owner: JournalOwner | null;
   touchedAt: number;
@@ -131,8 +139,7 @@ export interface LeftJournal {
  * (`.unreadable-<time>`) rather than deleted, and said so.
  */
 export function readQueueJournal(path: string): LeftJournal {
-  const none: LeftJournal = { jobs: [], running: null, owner: null, touchedAt: 0, problem: null };
-  rmSync(`${path}.next`, { force: true });
+  const none: LeftJournal = { jobs: [], running: null, alive: [], owner: null, touchedAt: 0, problem: null };
   if (!existsSync(path)) return none;
   let text: string;
   let touchedAt: number;
@@ -149,6 +156,7 @@ export function readQueueJournal(path: string): LeftJournal {
       owner?: Partial<JournalOwner> | null;
       jobs?: unknown;
       running?: Partial<RunningProgress> | null;
+      ending?: unknown;
     };
     if ((parsed.version !== 1 && parsed.version !== 2) || !Array.isArray(parsed.jobs)) throw new Error("not a job queue journal");
     const jobs = (parsed.jobs as Partial<JobTable>[]).filter(
@@ -159,7 +167,8 @@ export function readQueueJournal(path: string): LeftJournal {
     const o = parsed.owner;
     const owner =
       o && typeof o.pid === "number" && typeof o.host === "string" && typeof o.instance === "string" ? (o as JournalOwner) : null;
-    return { jobs, running, owner, touchedAt, problem: null };
+    const ending = Array.isArray(parsed.ending) ? parsed.ending.filter((id): id is string => typeof id === "string") : [];
+    return { jobs, running, alive: [...(running ? [running.id] : []), ...ending], owner, touchedAt, problem: null };
   } catch (error) {
     const aside = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     renameSync(path, aside);
@@ -170,14 +179,18 @@ export function readQueueJournal(path: string): LeftJournal {
   }
 }
 
-/** Whether the runner that keeps this journal is still open, in this process or another. */
+/**
+ * Whether the runner that keeps this journal is still open, in this process or another. On this
+ * machine its process says so: a process that runs but has not touched its journal for a while
+ * (a laptop waking from sleep, a scheduled run that starts before the app's next heartbeat) is
+ * alive. A process id the system gave to another program since a crash would keep that runner's
+ * jobs "running" until that program ends; nothing waits on them meanwhile. On another machine
+ * (a store on a shared drive) only the journal's age can tell.
+ */
 export function journalIsLive(left: LeftJournal, now = Date.now()): boolean {
   const owner = left.owner;
   if (!owner) return false;
-  if (owner.host === hostname()) {
-    if (owner.pid === process.pid) return openHere.has(owner.instance);
-    if (!processRuns(owner.pid)) return false;
-  }
+  if (owner.host === hostname()) return owner.pid === process.pid ? openHere.has(owner.instance) : processRuns(owner.pid);
   return now - left.touchedAt < JOURNAL_STALE_MS;
 }
 
@@ -191,6 +204,9 @@ function processRuns(pid: number): boolean {
   }
 }
 
+/** Removes a journal (and a half-written replacement of it) once what it held is recorded. */
 export function doneWithQueueJournal(path: string | null): void {
-  if (path !== null) rmSync(path, { force: true });
+  if (path === null) return;
+  rmSync(`${path}.next`, { force: true });
+  rmSync(path, { force: true });
 }
