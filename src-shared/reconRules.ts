@@ -191,8 +191,13 @@ function isIdent(s: unknown): s is string {
   return typeof s === "string" && /^[a-z_][a-z0-9_]*$/.test(s);
 }
 
+/** What `group.x` may name: the pass, and sums and counts of the group's two sides. */
+export const GROUP_FIELDS = ["pass", "amountDiffCents", "absAmountDiffCents", "leftCents", "rightCents", "leftRows", "rightRows"];
+
 function isFieldRef(s: unknown): boolean {
-  return typeof s === "string" && /^(left|right|group)\.[A-Za-z_][A-Za-z0-9_]*$/.test(s);
+  if (typeof s !== "string") return false;
+  const m = /^(left|right|group)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(s);
+  return m !== null && (m[1] !== "group" || GROUP_FIELDS.includes(m[2]!));
 }
 
 /**
@@ -312,7 +317,8 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
         if (!COMPARE.includes(c.op as string)) bad(`${at}.op`, `expected one of ${COMPARE.join(" ")}`);
         if (!finite(c.value)) bad(`${at}.value`, "expected a number of days");
       } else {
-        if (!isFieldRef(c.field)) bad(`${at}.field`, `expected left.col, right.col or group.x, found "${String(c.field)}"`);
+        if (!isFieldRef(c.field))
+          bad(`${at}.field`, `expected left.col, right.col or group.${GROUP_FIELDS.join("|")}, found "${String(c.field)}"`);
         if (c.op === "in" || c.op === "notIn") {
           if (!Array.isArray(c.values)) bad(`${at}.values`, "expected a list of values");
         } else if (c.op === "=" || c.op === "!=" || COMPARE.includes(c.op as string)) {
@@ -321,9 +327,9 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
       }
     });
   };
-  const ref = (path: string, v: unknown) => {
-    if (v !== undefined && !(typeof v === "string" && (isFieldRef(v) || v.startsWith("const:"))))
-      bad(path, "expected left.col, right.col, group.x or const:value");
+  const ref = (path: string, v: unknown, constant = true) => {
+    if (v !== undefined && !(typeof v === "string" && (isFieldRef(v) || (constant && v.startsWith("const:")))))
+      bad(path, `expected left.col, right.col or group.${GROUP_FIELDS.join("|")}${constant ? " or const:value" : ""}`);
   };
   list("exceptions", t.exceptions).forEach((raw, i) => {
     const at = `exceptions[${i}]`;
@@ -340,14 +346,14 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
     if (r.keepMatch !== undefined && typeof r.keepMatch !== "boolean") bad(`${at}.keepMatch`, "expected true or false");
     const amount = r.amount as unknown;
     if (amount !== undefined && !["left", "right", "difference", "absDifference"].includes(amount as string)) {
-      if (obj(amount)) ref(`${at}.amount.column`, amount.column ?? null);
+      if (obj(amount)) ref(`${at}.amount.column`, amount.column ?? null, false);
       else bad(`${at}.amount`, 'expected "left", "right", "difference", "absDifference" or { column }');
     }
     if (r.lagDays !== undefined) {
       if (!obj(r.lagDays)) bad(`${at}.lagDays`, "expected { from, to }");
       else {
-        ref(`${at}.lagDays.from`, r.lagDays.from ?? null);
-        ref(`${at}.lagDays.to`, r.lagDays.to ?? null);
+        ref(`${at}.lagDays.from`, r.lagDays.from ?? null, false);
+        ref(`${at}.lagDays.to`, r.lagDays.to ?? null, false);
       }
     }
     ref(`${at}.reasonCode`, r.reasonCode);

@@ -349,6 +349,8 @@ export interface RuleSetsInfo {
   active: ReconTemplate;
   activeHash: string;
   activeOrigin: "built-in" | "edited";
+  /** Why the rules in use would not run (saved under looser checks, or no longer fitting the store); null when they run. */
+  activeProblem: string | null;
   builtIn: ReconTemplate;
   builtInHash: string;
   /** Newest first. The built-in rules appear once a run used them. */

@@ -179,9 +179,13 @@ export const RECON_COMMANDS: Record<string, Command> = {
           if (values.use !== "built-in") {
             const wanted = values.use.replace(/^v/, "");
             const byVersion = /^\d+$/.test(wanted) ? info.versions.filter((v) => String(v.version) === wanted) : [];
-            const matches = byVersion.length > 0 ? byVersion : info.versions.filter((v) => v.hash.startsWith(values.use as string));
+            // A hash prefix of at least 8 characters: a shorter one could pick some other version by chance.
+            const prefix = /^[0-9a-f]{8,64}$/.test(values.use) ? values.use : null;
+            const matches = byVersion.length > 0 || prefix === null ? byVersion : info.versions.filter((v) => v.hash.startsWith(prefix));
             if (matches.length === 0)
-              throw new UsageError(`no stored version "${values.use}" of ${templateId}: see tieout rules ${templateId} --db FILE`);
+              throw new UsageError(
+                `no stored version "${values.use}" of ${templateId} (give a version number, built-in, or at least 8 characters of a hash): see tieout rules ${templateId} --db FILE`,
+              );
             if (matches.length > 1)
               throw new UsageError(
                 `"${values.use}" names ${matches.length} stored versions (${matches.map((m) => `${m.origin} ${m.hash.slice(0, 12)}`).join(", ")}): give the hash`,

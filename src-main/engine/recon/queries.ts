@@ -20,7 +20,7 @@ import { pagedRows } from "../browse/pagedQuery";
 import type { Selectable } from "kysely";
 import type { ReconExceptionTable } from "../store/recon.table";
 import type { Store } from "../store/store";
-import { activeRules, ruleHashOf } from "./rules";
+import { activeRules, ruleHashOf, rulesOfLastRun } from "./rules";
 import { templateOrThrow } from "./run";
 import { BUILT_IN_TEMPLATES } from "./templates";
 
@@ -296,9 +296,10 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
   });
   const total = page.total;
   const rows = (page.rows as ItemRow[]).map(toRow);
-  const template = activeRules(store, args.templateId).template;
   let columns: string[] = [];
   try {
+    // The columns of the rules that produced these rows: those in use now may have changed since.
+    const template = rulesOfLastRun(store, id) ?? activeRules(store, args.templateId).template;
     columns = store.sqlite
       .prepare((args.side === "left" ? template.left : template.right).sql)
       .columns()

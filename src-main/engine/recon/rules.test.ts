@@ -170,9 +170,50 @@ describe("rule sets a reviewer edits", () => {
       ).code,
     ).toBe("BAD_REQUEST");
     expect(refused([]).code).toBe("BAD_RULES");
+    // A side query that needs a parameter a run does not give fails at save, not at month end.
+    expect(refused(edited((t) => (t.left.sql = t.left.sql.replace(":from", ":start")))).message).toContain(
+      'left.sql: Missing named parameter "start": a side query may use only :period, :from and :to',
+    );
+    expect(refused(edited((t) => (t.exceptions[0]!.when = [{ field: "group.amountDif", op: ">", value: 0 }]))).message).toContain(
+      "exceptions[0].when[0].field: expected left.col, right.col or group.pass|amountDiffCents",
+    );
     // Nothing was stored or switched.
     expect(ruleSets(store, ID)).toMatchObject({ activeOrigin: "built-in", versions: [] });
     expect(audit("rules-change")).toEqual([]);
+  });
+
+  it("leaves a way out when the rules in use no longer validate (saved under looser checks)", () => {
+    const saved = saveRules(
+      store,
+      "rita",
+      ID,
+      edited((t) => (t.runOutDays = 10)),
+      "longer run-out",
+    );
+    const broken = JSON.parse(
+      (
+        store.sqlite.prepare("SELECT definition_json FROM recon_rule_set WHERE definition_hash = ?").get(saved.hash) as {
+          definition_json: string;
+        }
+      ).definition_json,
+    ) as ReconTemplate;
+    broken.passes[0]!.label = "";
+    store.sqlite.prepare("UPDATE recon_rule_set SET definition_json = ? WHERE definition_hash = ?").run(JSON.stringify(broken), saved.hash);
+    expect(() => run()).toThrow(expect.objectContaining({ code: "BAD_RULES", message: expect.stringContaining("passes[0].label") }));
+    expect(ruleSets(store, ID).activeProblem).toContain("no longer validate");
+    // Saving fixed rules, or going back to the built-in ones, still works.
+    const fixed = saveRules(
+      store,
+      "rita",
+      ID,
+      { ...broken, passes: [{ ...broken.passes[0]!, label: "Exact" }, ...broken.passes.slice(1)] },
+      "fix the label",
+    );
+    expect(fixed.version).toBe(saved.version + 1);
+    expect(JSON.parse(audit("rules-change")[1]!.after_json).changes).toEqual([`replaces v${saved.version}, which no longer validates`]);
+    expect(run().ruleVersion).toBe(fixed.version);
+    useRules(store, "rita", ID, null);
+    expect(ruleSets(store, ID).activeProblem).toBeNull();
   });
 
   it("says what changed in words an auditor reads", () => {

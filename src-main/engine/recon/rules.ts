@@ -7,6 +7,7 @@ import { MATCHER_VERSION } from "../match/matcher";
 import type { ReconRuleSetTable } from "../store/recon.table";
 import type { Store } from "../store/store";
 import { CORRECTION_BUILDERS } from "./corrections";
+import { periodWindow, sideParams } from "./sides";
 import { findTemplate } from "./templates";
 
 /**
@@ -39,8 +40,13 @@ export interface ActiveRules {
   storedHash: string;
 }
 
-/** The rules runs of this template use now: the chosen stored version, else the built-in rules. */
-export function activeRules(store: Store, templateId: string): ActiveRules {
+/**
+ * The rules runs of this template use now, without judging them: the chosen stored version, else
+ * the built-in rules. `problem` says why a stored version would not run (it was saved under
+ * looser checks, or its side queries no longer fit the store); saving or choosing other rules
+ * must still work then.
+ */
+function readActive(store: Store, templateId: string): ActiveRules & { problem: string | null; row: ReconRuleSetTable | null } {
   const builtIn = builtInRules(templateId);
   const row = store.sqlite
     .prepare(
@@ -50,18 +56,43 @@ export function activeRules(store: Store, templateId: string): ActiveRules {
     .get(templateId) as ReconRuleSetTable | undefined;
   if (!row) {
     const hash = ruleHashOf(builtIn);
-    return { template: builtIn, hash, origin: "built-in", storedHash: hash };
+    return { template: builtIn, hash, origin: "built-in", storedHash: hash, problem: null, row: null };
   }
   const template = JSON.parse(row.definition_json) as ReconTemplate;
   const issues = validateTemplate(template);
-  if (issues.length > 0) {
-    throw new UserError(
-      "BAD_RULES",
-      `The rules in use for ${builtIn.name} (v${row.version}, saved by ${row.created_by ?? "Tieout"}) no longer validate: ${describeIssues(issues)}. Choose another version or the built-in rules.`,
-      { issues },
-    );
-  }
-  return { template, hash: ruleHashOf(template), origin: row.origin, storedHash: row.definition_hash };
+  return {
+    template,
+    hash: issues.length === 0 ? ruleHashOf(template) : row.definition_hash,
+    origin: row.origin,
+    storedHash: row.definition_hash,
+    problem:
+      issues.length === 0
+        ? null
+        : `The rules in use for ${builtIn.name} (v${row.version}, saved by ${row.created_by ?? "Tieout"}) no longer validate: ${describeIssues(issues)}. Choose another version or the built-in rules.`,
+    row,
+  };
+}
+
+/** The rules runs of this template use now: the chosen stored version, else the built-in rules. */
+export function activeRules(store: Store, templateId: string): ActiveRules {
+  const { problem, row: _row, ...active } = readActive(store, templateId);
+  if (problem) throw new UserError("BAD_RULES", problem);
+  return active;
+}
+
+/**
+ * The rules a reconciliation's last run used (its rule hash names them), for what shows that run's
+ * rows: the grid's columns come from its side queries. Null when the store does not hold them.
+ */
+export function rulesOfLastRun(store: Store, reconciliationId: number): ReconTemplate | null {
+  const row = store.sqlite
+    .prepare(
+      `SELECT s.definition_json FROM reconciliation c JOIN recon_run r ON r.id = c.last_run_id
+       JOIN recon_rule_set s ON s.template_id = c.template_id AND s.definition_hash = r.rule_hash
+       WHERE c.id = ?`,
+    )
+    .get(reconciliationId) as { definition_json: string } | undefined;
+  return row ? (JSON.parse(row.definition_json) as ReconTemplate) : null;
 }
 
 function describeIssues(issues: RuleIssue[]): string {
@@ -91,6 +122,13 @@ export function checkRules(store: Store, template: ReconTemplate): RuleIssue[] {
     }
     if (!stmt.reader || !stmt.readonly) {
       bad(`${side}.sql`, "the query must be a read-only SELECT");
+      continue;
+    }
+    try {
+      // Binding checks the parameters without running the query: only :period, :from and :to are given.
+      stmt.bind(sideParams(template[side].sql, periodWindow("2026-01", template.runOutDays)));
+    } catch (error) {
+      bad(`${side}.sql`, `${(error as Error).message}: a side query may use only :period, :from and :to`);
       continue;
     }
     const names = new Set(stmt.columns().map((c) => c.name));
@@ -158,6 +196,12 @@ export function checkRules(store: Store, template: ReconTemplate): RuleIssue[] {
   return issues;
 }
 
+/** What changes from the rules in use, in words; rules in use that no longer validate are replaced whole. */
+function changesFrom(current: { template: ReconTemplate; problem: string | null }, next: ReconTemplate): string[] {
+  if (current.problem) return [`replaces v${current.template.version}, which no longer validates`];
+  return describeRuleChanges(current.template, next);
+}
+
 function versionInfo(row: ReconRuleSetTable, activeHash: string): RuleVersionInfo {
   return {
     templateId: row.template_id,
@@ -172,7 +216,7 @@ function versionInfo(row: ReconRuleSetTable, activeHash: string): RuleVersionInf
 }
 
 export function ruleSets(store: Store, templateId: string): RuleSetsInfo {
-  const active = activeRules(store, templateId);
+  const active = readActive(store, templateId);
   const builtIn = builtInRules(templateId);
   const rows = store.sqlite
     .prepare("SELECT * FROM recon_rule_set WHERE template_id = ? ORDER BY version DESC, first_loaded_at DESC")
@@ -182,20 +226,34 @@ export function ruleSets(store: Store, templateId: string): RuleSetsInfo {
     active: active.template,
     activeHash: active.hash,
     activeOrigin: active.origin,
+    activeProblem: active.problem,
     builtIn,
     builtInHash: ruleHashOf(builtIn),
     versions: rows.map((r) => versionInfo(r, active.storedHash)),
   };
 }
 
-/** Records the rules a run used, if the store does not hold them yet (inside the run's transaction). */
-export function recordRulesUsed(store: Store, rules: Omit<ActiveRules, "storedHash">, at: string): void {
+/**
+ * Records the rules a run used, if the store does not hold them yet (inside the run's transaction).
+ * A stored version read by a newer matcher has a new hash: its row keeps the author and the why.
+ */
+export function recordRulesUsed(store: Store, rules: ActiveRules, at: string): void {
   store.sqlite
     .prepare(
-      `INSERT OR IGNORE INTO recon_rule_set (template_id, version, origin, definition_json, definition_hash, first_loaded_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO recon_rule_set (template_id, version, origin, definition_json, definition_hash, first_loaded_at, created_by, note)
+       VALUES (@id, @version, @origin, @definition, @hash, @at,
+         (SELECT created_by FROM recon_rule_set WHERE template_id = @id AND definition_hash = @stored),
+         (SELECT note FROM recon_rule_set WHERE template_id = @id AND definition_hash = @stored))`,
     )
-    .run(rules.template.id, rules.template.version, rules.origin, JSON.stringify(rules.template), rules.hash, at);
+    .run({
+      id: rules.template.id,
+      version: rules.template.version,
+      origin: rules.origin,
+      definition: JSON.stringify(rules.template),
+      hash: rules.hash,
+      at,
+      stored: rules.storedHash,
+    });
 }
 
 /**
@@ -224,7 +282,7 @@ export function saveRules(
   }
   return store.sqlite
     .transaction((): RuleVersionInfo => {
-      const current = activeRules(store, templateId);
+      const current = readActive(store, templateId);
       // Two reviewers editing at once: the second save would quietly undo the first.
       if (typeof basedOn === "string" && basedOn !== current.hash) {
         throw new UserError(
@@ -242,7 +300,7 @@ export function saveRules(
       if (issues.length > 0) {
         throw new UserError("BAD_RULES", `The rules for ${builtIn.name} were not saved: ${describeIssues(issues)}.`, { issues });
       }
-      const changes = describeRuleChanges(current.template, template);
+      const changes = changesFrom(current, template);
       if (changes.length === 0) {
         throw new UserError(
           "NO_CHANGE",
@@ -298,12 +356,12 @@ export function useRules(store: Store, actor: string, templateId: string, hash: 
     throw new UserError("BAD_REQUEST", "give the hash of a stored version, or null for the built-in rules");
   return store.sqlite
     .transaction((): RuleVersionInfo => {
-      const current = activeRules(store, templateId);
+      const current = readActive(store, templateId);
       const now = new Date().toISOString();
       let target: ReconRuleSetTable;
       if (hash === null) {
         const builtInHash = ruleHashOf(builtIn);
-        recordRulesUsed(store, { template: builtIn, hash: builtInHash, origin: "built-in" }, now);
+        recordRulesUsed(store, { template: builtIn, hash: builtInHash, origin: "built-in", storedHash: builtInHash }, now);
         target = store.sqlite
           .prepare("SELECT * FROM recon_rule_set WHERE template_id = ? AND definition_hash = ?")
           .get(templateId, builtInHash) as ReconRuleSetTable;
@@ -340,7 +398,7 @@ export function useRules(store: Store, actor: string, templateId: string, hash: 
           version: target.version,
           origin: target.origin,
           hash: targetHash,
-          changes: describeRuleChanges(current.template, targetTemplate),
+          changes: changesFrom(current, targetTemplate),
         },
         reason: typeof note === "string" && note.trim() !== "" ? note.trim() : null,
       });

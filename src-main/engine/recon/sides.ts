@@ -46,6 +46,13 @@ export function periodWindow(period: string, runOutDays: number): PeriodWindow {
 }
 
 const REQUIRED = ["row_key", "source_table", "source_id"];
+
+/** The parameters a side query is run with: those of `:period`, `:from` and `:to` it names. */
+export function sideParams(sql: string, window: PeriodWindow): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const name of ["period", "from", "to"] as const) if (new RegExp(`:${name}\\b`).test(sql)) params[name] = window[name];
+  return params;
+}
 const POOL_MAX = 50_000;
 
 /**
@@ -81,8 +88,7 @@ export function loadSide(
   const missing = REQUIRED.filter((c) => !columns.includes(c));
   if (missing.length > 0)
     throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: the query lacks ${missing.join(", ")}.`);
-  const params: Record<string, string> = {};
-  for (const name of ["period", "from", "to"] as const) if (new RegExp(`:${name}\\b`).test(spec.sql)) params[name] = window[name];
+  const params = sideParams(spec.sql, window);
 
   const rows: LoadedRow[] = [];
   const index = new Map<string, number>();

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
 import type { UserInfo } from "../../../src-shared/api";
 import type { RuleVersionInfo } from "../../../src-shared/api/recon";
-import { describeRuleChanges, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
+import { describeRuleChanges, validateTemplate, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
 import { call } from "../../api/client";
 import { useApiQuery, useEvent } from "../../api/hooks";
 import { formatTimestamp } from "../../format";
@@ -286,16 +286,21 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
   const active = rules.data?.active ?? null;
   const working = draft ?? active;
 
-  const fromJson = useMemo((): { template: ReconTemplate | null; error: string | null } => {
-    if (json === null) return { template: null, error: null };
+  const fromJson = useMemo((): { template: ReconTemplate | null; error: string | null; issues: string[] } => {
+    if (json === null) return { template: null, error: null, issues: [] };
     try {
       const parsed = JSON.parse(json) as unknown;
-      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return { template: null, error: "expected a JSON object" };
-      return { template: parsed as ReconTemplate, error: null };
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+        return { template: null, error: "expected a JSON object", issues: [] };
+      // The form shows only rules whose every part is there: what is not, is said here.
+      const issues = validateTemplate(parsed as ReconTemplate).map((i) => `${i.path}: ${i.message}`);
+      return { template: parsed as ReconTemplate, error: null, issues };
     } catch (e) {
-      return { template: null, error: (e as Error).message };
+      return { template: null, error: (e as Error).message, issues: [] };
     }
   }, [json]);
+  // Rules in use that no longer validate cannot be shown in the form; JSON still shows them.
+  const formable = useMemo(() => working !== null && validateTemplate(working).length === 0, [working]);
   const proposed = json !== null ? fromJson.template : working;
   const changes = useMemo(() => {
     if (!active || !proposed) return [];
@@ -386,7 +391,11 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
       {rules.error && <p className="error">{rules.error}</p>}
       {rules.loading && !data && <p className="muted">Loading the rules…</p>}
       {!mayEdit && data && <p className="muted">Only a reviewer or an administrator can change the rules.</p>}
-      {working && json === null && (
+      {data?.activeProblem && <p className="error">{data.activeProblem}</p>}
+      {working && json === null && !formable && (
+        <p className="muted">These rules cannot be shown as a form: edit them as JSON, or choose another version.</p>
+      )}
+      {working && json === null && formable && (
         <div key={formKey}>
           <label className="rule-fields">
             Run-out days after the period end
@@ -452,6 +461,14 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
             }}
           />
           {fromJson.error && <p className="error">Not JSON: {fromJson.error}</p>}
+          {fromJson.issues.length > 0 && (
+            <ul className="error" aria-label="Problems in the rules">
+              {fromJson.issues.slice(0, 8).map((i) => (
+                <li key={i}>{i}</li>
+              ))}
+              {fromJson.issues.length > 8 && <li>and {fromJson.issues.length - 8} more</li>}
+            </ul>
+          )}
         </div>
       )}
       {data && mayEdit && (
@@ -462,6 +479,9 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
               disabled={busy}
               onClick={() => {
                 if (base === null && rules.data) setBase(rules.data.activeHash);
+                // The JSON holds the last valid value of every field: nothing stays marked.
+                setInvalid(new Set());
+                setFormKey((k) => k + 1);
                 setJson(JSON.stringify(working, null, 2));
               }}
             >
@@ -470,7 +490,7 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
           ) : (
             <button
               type="button"
-              disabled={busy || fromJson.template === null}
+              disabled={busy || fromJson.template === null || fromJson.issues.length > 0}
               onClick={() => {
                 setDraft(fromJson.template);
                 setJson(null);
@@ -484,7 +504,7 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
               Discard changes
             </button>
           )}
-          {data.activeOrigin === "edited" && (
+          {data.activeHash !== data.builtInHash && (
             <button type="button" disabled={busy} onClick={() => use(null, `the built-in rules v${data.builtIn.version}`)}>
               Use the built-in rules
             </button>
