@@ -43,6 +43,7 @@ export function workpaperDataFor(store: Store, source: ReconSource, reconId: str
     reconId,
     reconciliationName: summary.reconciliationName,
     ruleSetVersion: summary.ruleSetVersion,
+    rules: summary.rules ?? null,
     runId: summary.runId,
     runAt: summary.runAt,
     leftLabel: summary.leftLabel,

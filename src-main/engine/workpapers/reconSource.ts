@@ -1,5 +1,7 @@
 import type { Store } from "../store/store";
 import type { AuditEntryInfo } from "../../../src-shared/api/audit";
+import type { ReconTemplate } from "../../../src-shared/reconRules";
+import type { ReconRuleSetTable } from "../store/recon.table";
 import { appendAudit, auditEntriesFor, auditEntryInfo, type AuditRow } from "../audit/auditLog";
 import {
   totalsByReason,
@@ -8,6 +10,7 @@ import {
   type MatchedItem,
   type ReasonTotal,
   type ReconcilingItem,
+  type RulesUsed,
 } from "./workpaperData";
 
 /** The figures of one reconciliation run for a period, as the engine (issue 8) computed them. */
@@ -17,6 +20,8 @@ export interface ReconRunSummary {
   entity: string;
   period: string;
   ruleSetVersion: string | null;
+  /** The rules the run used, when the store holds them. */
+  rules?: RulesUsed | null;
   runId: string | null;
   runAt: string | null;
   leftLabel: string;
@@ -261,10 +266,11 @@ export function reconSourceFor(store: Store): ReconSource {
       // The rules the last run used: its hash names them (a version number may repeat across origins).
       const definition = store.sqlite
         .prepare(
-          `SELECT definition_json FROM recon_rule_set WHERE template_id = ?
+          `SELECT * FROM recon_rule_set WHERE template_id = ?
            ORDER BY definition_hash = ? DESC, version = ? DESC, version DESC LIMIT 1`,
         )
-        .get(reconId, run?.rule_hash ?? "", run?.rule_version ?? -1) as { definition_json: string } | undefined;
+        .get(reconId, run?.rule_hash ?? "", run?.rule_version ?? -1) as ReconRuleSetTable | undefined;
+      const exact = definition && run && definition.definition_hash === run.rule_hash ? definition : null;
       const template = definition
         ? (JSON.parse(definition.definition_json) as { name?: string; left?: { label?: string }; right?: { label?: string } })
         : {};
@@ -291,6 +297,16 @@ export function reconSourceFor(store: Store): ReconSource {
         entity: entity ? String(JSON.parse(entity.value_json)) : "(entity not set: Settings › entity)",
         period,
         ruleSetVersion: run ? `${reconId} v${run.rule_version} (${run.rule_hash.slice(0, 12)})` : null,
+        rules: exact
+          ? {
+              version: exact.version,
+              origin: exact.origin,
+              hash: exact.definition_hash,
+              savedBy: exact.created_by,
+              note: exact.note,
+              definition: JSON.parse(exact.definition_json) as ReconTemplate,
+            }
+          : null,
         runId: run ? String(run.id) : null,
         runAt: run?.finished_at ?? null,
         leftLabel: template.left?.label ?? "Left",

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconRunSummary as EngineRunSummary } from "../../../src-shared/api/recon";
 import { buildDemo } from "../../demo/buildDemo";
 import { signOff, signoffStatus } from "../audit/signoff";
+import { activeRules, saveRules } from "../recon/rules";
 import { runReconciliation } from "../recon/run";
 import { openStore, type Store } from "../store/store";
 import ExcelJS from "exceljs";
@@ -127,5 +128,41 @@ describe("workpapers of the demo health system's reconciliations", () => {
     const entry = listAudit(store, { entityType: "exception" }).entries[0]!;
     expect(entry.entityId).toBe(`remittance-bank/${PERIOD}/${firstId}`);
     expect(entry.after).toMatchObject({ provenance: { via: "workbook", fileName: "ex-filled.xlsx", row: 2 } });
+  });
+
+  // Last: it changes the charge reconciliation's rules.
+  it("puts the rules the run used on a Rules sheet: version, who changed them and why, each pass's criteria", async () => {
+    const rules = structuredClone(activeRules(store, "charge-reconciliation").template);
+    rules.passes[1]!.date!.maxDays = 3;
+    saveRules(store, "rob", "charge-reconciliation", rules, "Billing posts up to 3 days after service");
+    const run = runReconciliation(store, "charge-reconciliation", PERIOD, { actor: "system" });
+    const { written } = await exportWorkpaper(
+      store,
+      reconSourceFor(store),
+      { reconId: "charge-reconciliation", period: PERIOD, outPath: join(dir, "rules.xlsx") },
+      "cli:test",
+    );
+    expect(written.sheets.slice(0, 3)).toEqual(["Cover", "Summary", "Rules"]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(written.path);
+    const rows: string[][] = [];
+    workbook.getWorksheet("Rules")!.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ""))));
+    const field = (label: string) => rows.find((r) => r[0] === label)?.[1];
+    expect(rows[0]![0]).toBe(`Matching rules used by run ${run.runId}`);
+    expect(field("Rule set")).toBe(`charge-reconciliation v${run.ruleVersion} (edited)`);
+    expect(field("Rule hash (SHA-256)")).toBe(run.ruleHash);
+    expect(field("Saved by")).toBe("rob");
+    expect(field("Why")).toBe("Billing posts up to 3 days after service");
+    const near = rows.find((r) => r[0] === "2. near")!;
+    expect(near.slice(2, 4)).toEqual(["suggested", "1:1"]);
+    expect(near[5]).toBe("$1.00");
+    expect(near[6]).toBe("-1 to 3 days (service_date → service_date)");
+    expect(rows.find((r) => r[0] === "late-charge")).toEqual([
+      "late-charge",
+      "matched",
+      "days from left.service_date to right.posting_date > 3",
+      "yes",
+      expect.stringContaining("days late"),
+    ]);
   });
 });

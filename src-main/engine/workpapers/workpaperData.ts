@@ -1,4 +1,5 @@
 import type { AuditChainCheck, AuditEntryInfo, SignoffInfo } from "../../../src-shared/api/audit";
+import type { ReconTemplate } from "../../../src-shared/reconRules";
 
 /** Ageing buckets of a reconciling item, by days since its date at the period end. */
 export const AGE_BUCKETS = ["0-30", "31-60", "61-90", "91+"] as const;
@@ -76,6 +77,16 @@ export interface ReasonTotal {
  * Everything a workpaper shows, as plain data. Row collections are functions returning
  * iterables so a million rows stream from the store to the file without being held.
  */
+/** The matching rules a run used, as the store keeps them (the Rules sheet). */
+export interface RulesUsed {
+  version: number;
+  origin: "built-in" | "edited";
+  hash: string;
+  savedBy: string | null;
+  note: string | null;
+  definition: ReconTemplate;
+}
+
 export interface WorkpaperData {
   entity: string;
   /** YYYY-MM */
@@ -83,6 +94,8 @@ export interface WorkpaperData {
   reconId: string;
   reconciliationName: string;
   ruleSetVersion: string | null;
+  /** The rules of the run shown; absent for a source that does not keep them. */
+  rules?: RulesUsed | null;
   runId: string | null;
   runAt: string | null;
   leftLabel: string;

@@ -16,7 +16,15 @@ import {
   writeDetailSheets,
   type DetailColumn,
 } from "./sheetWriter";
-import { AGE_BUCKETS, type AdjustmentLine, type MatchedItem, type ReconcilingItem, type WorkpaperData } from "./workpaperData";
+import { describeCondition, passCriteria } from "../../../src-shared/reconRules";
+import {
+  AGE_BUCKETS,
+  type AdjustmentLine,
+  type MatchedItem,
+  type ReconcilingItem,
+  type RulesUsed,
+  type WorkpaperData,
+} from "./workpaperData";
 
 export interface WriteWorkpaperOptions {
   outPath: string;
@@ -173,6 +181,106 @@ function writeCover(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Workpape
   sheet.commit();
 }
 
+const yesNo = (b: boolean | undefined) => (b === undefined ? "" : b ? "yes" : "no");
+
+/**
+ * The matching rules the run used, as an auditor reads them: the version and who changed it why,
+ * each pass's criteria in order, the rules that raise exceptions or expected items, and the side
+ * queries. What the auto-matching accepted is then on the page, not only in the tool.
+ */
+function writeRules(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: WorkpaperData, rules: RulesUsed): void {
+  const t = rules.definition;
+  const sheet = workbook.addWorksheet("Rules");
+  sheet.columns = [
+    { width: 26 },
+    { width: 34 },
+    { width: 16 },
+    { width: 14 },
+    { width: 44 },
+    { width: 22 },
+    { width: 30 },
+    { width: 24 },
+    { width: 28 },
+  ];
+  styleTitle(sheet.addRow([textCell(`Matching rules used by run ${data.runId ?? "—"}`)]).getCell(1));
+  sheet.addRow([]);
+  const fields: [string, string][] = [
+    ["Rule set", `${t.id} v${rules.version} (${rules.origin})`],
+    ["Rule hash (SHA-256)", rules.hash],
+    ["Saved by", rules.savedBy ?? "Tieout (shipped rules)"],
+    ["Why", rules.note ?? ""],
+    ["Run-out days after the period", String(t.runOutDays)],
+    ["Left side", `${t.left.label} (${t.left.recordTypes.join(", ")})`],
+    ["Right side", `${t.right.label} (${t.right.recordTypes.join(", ")})`],
+  ];
+  for (const [label, value] of fields) {
+    const row = sheet.addRow([label, textCell(value)]);
+    row.getCell(1).font = { bold: true };
+    row.commit();
+  }
+  sheet.addRow([]).commit();
+  styleHeaderRow(
+    sheet.addRow([
+      "Pass (in order)",
+      "Description",
+      "Results",
+      "Cardinality",
+      "Blocking keys",
+      "Amount tolerance",
+      "Date window",
+      "Text similarity",
+      "Tie-break keys",
+    ]),
+  );
+  t.passes.forEach((p, i) => {
+    const c = passCriteria(p);
+    sheet
+      .addRow([
+        `${i + 1}. ${p.id}`,
+        textCell(p.label),
+        c.results,
+        c.cardinality,
+        textCell(c.keys),
+        c.amount,
+        c.date,
+        textCell(c.text),
+        textCell(c.prefer),
+      ])
+      .commit();
+  });
+  sheet.addRow([]).commit();
+  styleHeaderRow(
+    sheet.addRow([
+      "Exception rule (first that applies)",
+      "Applies to",
+      "When (all hold)",
+      "Keeps the match",
+      "Message",
+      "Correction proposed",
+    ]),
+  );
+  for (const r of t.exceptions) {
+    const when = r.when.map(describeCondition).join("; ") || "always";
+    sheet.addRow([textCell(r.reason), r.on, textCell(when), yesNo(r.keepMatch), textCell(r.message), r.correction ?? ""]).commit();
+  }
+  if (t.exceptions.length === 0) sheet.addRow(["(none: every break gets the unmatched reason below)"]).commit();
+  sheet.addRow([]).commit();
+  styleHeaderRow(sheet.addRow(["Expected item rule", "Applies to", "When (all hold)"]));
+  for (const r of t.expected)
+    sheet.addRow([textCell(r.reason), r.on, textCell(r.when.map(describeCondition).join("; ") || "always")]).commit();
+  if (t.expected.length === 0) sheet.addRow(["(none)"]).commit();
+  sheet.addRow([]).commit();
+  sheet.addRow(["Unmatched left row, no rule applies", textCell(t.unmatchedLeftReason)]).commit();
+  sheet.addRow(["Unmatched right row, no rule applies", textCell(t.unmatchedRightReason)]).commit();
+  sheet.addRow([]).commit();
+  for (const side of ["left", "right"] as const) {
+    const row = sheet.addRow([`${side === "left" ? "Left" : "Right"} side query`, textCell(t[side].sql.replace(/\s+/g, " ").trim())]);
+    row.getCell(2).alignment = { wrapText: true, vertical: "top" };
+    row.commit();
+  }
+  sheet.commit();
+}
+
 /** Planned detail sheets, so the summary (written before them) can refer to them by name. */
 function summaryLayout(data: WorkpaperData, maxDataRows: number) {
   const reconcilingCount = data.reconcilingByReason.reduce((n, r) => n + r.count, 0);
@@ -297,8 +405,12 @@ export async function writeWorkpaper(data: WorkpaperData, options: WriteWorkpape
   progress("Writing cover and summary", 0, null);
   writeCover(workbook, data, options.maskPatientIds);
   const summary = writeSummary(workbook, data, layout.reconcilingSheets);
-
   const sheets = ["Cover", "Summary"];
+  if (data.rules) {
+    writeRules(workbook, data, data.rules);
+    sheets.push("Rules");
+  }
+
   let rows = 0;
   const reconciling = await writeDetailSheets(workbook, "Reconciling items", RECONCILING_COLUMNS, data.reconcilingItems(), {
     ...common,
