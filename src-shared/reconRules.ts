@@ -194,6 +194,10 @@ function isIdent(s: unknown): s is string {
 /** What `group.x` may name: the pass, and sums and counts of the group's two sides. */
 export const GROUP_FIELDS = ["pass", "amountDiffCents", "absAmountDiffCents", "leftCents", "rightCents", "leftRows", "rightRows"];
 
+function isSideRef(s: unknown): boolean {
+  return typeof s === "string" && /^(left|right)\.[A-Za-z_][A-Za-z0-9_]*$/.test(s);
+}
+
 function isFieldRef(s: unknown): boolean {
   if (typeof s !== "string") return false;
   const m = /^(left|right|group)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(s);
@@ -313,7 +317,7 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
         )
           bad(at, "differs needs [left column, right column] pairs");
       } else if ("daysFrom" in c) {
-        if (!isFieldRef(c.daysFrom) || !isFieldRef(c.to)) bad(at, "daysFrom and to must be left./right. columns");
+        if (!isSideRef(c.daysFrom) || !isSideRef(c.to)) bad(at, "daysFrom and to must be left./right. columns");
         if (!COMPARE.includes(c.op as string)) bad(`${at}.op`, `expected one of ${COMPARE.join(" ")}`);
         if (!finite(c.value)) bad(`${at}.value`, "expected a number of days");
       } else {
@@ -327,9 +331,13 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
       }
     });
   };
-  const ref = (path: string, v: unknown, constant = true) => {
-    if (v !== undefined && !(typeof v === "string" && (isFieldRef(v) || (constant && v.startsWith("const:")))))
-      bad(path, `expected left.col, right.col or group.${GROUP_FIELDS.join("|")}${constant ? " or const:value" : ""}`);
+  const ref = (path: string, v: unknown) => {
+    if (v !== undefined && !(typeof v === "string" && (isFieldRef(v) || v.startsWith("const:"))))
+      bad(path, `expected left.col, right.col, group.${GROUP_FIELDS.join("|")} or const:value`);
+  };
+  // Dates and amounts are read from a side's row: group.x and constants mean nothing there.
+  const sideRef = (path: string, v: unknown) => {
+    if (!isSideRef(v)) bad(path, "expected left.col or right.col");
   };
   list("exceptions", t.exceptions).forEach((raw, i) => {
     const at = `exceptions[${i}]`;
@@ -346,14 +354,14 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
     if (r.keepMatch !== undefined && typeof r.keepMatch !== "boolean") bad(`${at}.keepMatch`, "expected true or false");
     const amount = r.amount as unknown;
     if (amount !== undefined && !["left", "right", "difference", "absDifference"].includes(amount as string)) {
-      if (obj(amount)) ref(`${at}.amount.column`, amount.column ?? null, false);
+      if (obj(amount)) sideRef(`${at}.amount.column`, amount.column);
       else bad(`${at}.amount`, 'expected "left", "right", "difference", "absDifference" or { column }');
     }
     if (r.lagDays !== undefined) {
       if (!obj(r.lagDays)) bad(`${at}.lagDays`, "expected { from, to }");
       else {
-        ref(`${at}.lagDays.from`, r.lagDays.from ?? null, false);
-        ref(`${at}.lagDays.to`, r.lagDays.to ?? null, false);
+        sideRef(`${at}.lagDays.from`, r.lagDays.from);
+        sideRef(`${at}.lagDays.to`, r.lagDays.to);
       }
     }
     ref(`${at}.reasonCode`, r.reasonCode);

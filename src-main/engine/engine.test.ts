@@ -346,14 +346,33 @@ describe("engine jobs", () => {
       locked = true;
       const ended = await engine.jobs.waitFor(second);
       expect(ended.status).toBe("failed");
+      expect(ended.error).toContain("the store stayed locked by another task or program");
       expect(engine.jobs.get(second)).toMatchObject({ status: "failed", error: ended.error });
+      expect(engine.jobs.list(1)[0]).toMatchObject({ id: second, status: "failed" });
       const row = () => other.prepare("SELECT status FROM job WHERE id = ?").get(second) as { status: string };
       expect(row().status).toBe("running");
-      expect(JSON.parse(readFileSync(engine.jobs.journal!, "utf8")).ending).toEqual([second]);
+      expect(JSON.parse(readFileSync(engine.jobs.journal!, "utf8")).ending).toEqual([
+        expect.objectContaining({ id: second, status: "failed", error: ended.error }),
+      ]);
       other.exec("COMMIT");
       locked = false;
       for (let waited = 0; waited < 5_000 && row().status !== "failed"; waited += 50) await new Promise((r) => setTimeout(r, 50));
       expect(row().status).toBe("failed");
+
+      // The same, but the app closes while the lock is still held: the journal keeps the end, and
+      // the next start records what happened, not "interrupted".
+      const { jobId: third } = await engine.invokeAs(admin, "jobs/start", { kind: "ingest", params: { paths: [join(dir, "absent.hl7")] } });
+      other.exec("BEGIN IMMEDIATE");
+      locked = true;
+      const thirdEnded = await engine.jobs.waitFor(third);
+      await engine.close();
+      const kept = readdirSync(dir).filter((f) => /^t\.db-queue-.*\.json$/.test(f));
+      expect(kept).toHaveLength(1);
+      other.exec("COMMIT");
+      locked = false;
+      engine = await createEngine({ dbPath: join(dir, "t.db"), mode: "cli" });
+      expect(engine.jobs.get(third)).toMatchObject({ status: "failed", error: thirdEnded.error });
+      expect(readdirSync(dir).filter((f) => f === kept[0])).toEqual([]);
     } finally {
       if (locked) other.exec("ROLLBACK");
       other.close();

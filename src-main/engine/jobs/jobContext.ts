@@ -68,3 +68,12 @@ export type FromWorker =
   | { type: "cancelled" }
   | { type: "failed"; error: string }
   | { type: "store-changed"; tables: string[] };
+
+/** A job's failure in words: the store kept locked by another program gets a sentence of its own. */
+export function jobErrorText(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code === "SQLITE_BUSY")
+    return "the store stayed locked by another task or program (an import or a reconciliation being saved) for over 10 seconds; what this job had committed is kept; start it again when that has finished";
+  if (typeof e?.message === "string" && e.message !== "") return e.message;
+  return typeof e?.code === "string" ? `the job failed (${e.code})` : String(error);
+}

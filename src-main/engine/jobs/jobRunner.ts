@@ -5,7 +5,7 @@ import type { JobInfo, JobKind, JobParamsByKind } from "../../../src-shared/api"
 import type { EngineEventBus } from "../events";
 import type { Store } from "../store/store";
 import type { JobTable } from "../store/job.table";
-import type { FromWorker, ToWorker } from "./jobContext";
+import { jobErrorText, type FromWorker, type ToWorker } from "./jobContext";
 import { jobDefinition } from "./jobs";
 import {
   doneWithQueueJournal,
@@ -18,11 +18,23 @@ import {
   saveQueueJournal,
   setRunnerOpen,
   touchQueueJournal,
+  type JobEnd,
   type JournalOwner,
   type LeftJournal,
 } from "./queueJournal";
 
 const isBusy = (error: unknown) => (error as { code?: unknown } | null)?.code === "SQLITE_BUSY";
+
+/** Records a job's end in its row. */
+function writeEnd(sqlite: Store["sqlite"], end: JobEnd): void {
+  sqlite
+    .prepare(
+      `UPDATE job SET status = @status, error = @error, result_json = @result_json, finished_at = @finished_at,
+         phase = coalesce(@phase, phase), done = coalesce(@done, done), total = coalesce(@total, total), message = coalesce(@message, message)
+       WHERE id = @id`,
+    )
+    .run(end);
+}
 
 export interface JobRunnerOptions {
   store: Store;
@@ -107,9 +119,11 @@ export class JobRunner {
    * Jobs that ended while another process held the store's write lock: their end is known (and
    * announced) but not yet in their row. Written at the next try; the journal keeps them alive meanwhile.
    */
-  private readonly unrecorded = new Map<string, { info: JobInfo; write: () => void }>();
+  private readonly unrecorded = new Map<string, { info: JobInfo; end: JobEnd }>();
   /** The next try at writes the write lock held back (a job's row, its end, cancelled rows). */
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Tries since the last write that went through: the wait between them doubles, up to 10 s. */
+  private retries = 0;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerEntry = options.workerEntry ?? defaultWorkerEntry();
@@ -163,6 +177,8 @@ export class JobRunner {
           for (const { journal } of left) {
             const p = journal.running;
             if (p) progress.run(p.phase, p.done, p.total, p.message, p.id);
+            // Ends known but not written when that runner stopped: what happened, not "interrupted".
+            for (const end of journal.ending) writeEnd(sqlite, end);
           }
           interrupt.run(now, JSON.stringify(keptAlive));
           for (const { journal } of left) {
@@ -203,7 +219,13 @@ export class JobRunner {
     const running = runningId ? { id: runningId, phase: null, done: 0, total: null, message: null, ...progress } : null;
     this.journalSavedAt = Date.now();
     try {
-      saveQueueJournal(this.journal, this.owner, this.inMemory(), running, [...this.unrecorded.keys()]);
+      saveQueueJournal(
+        this.journal,
+        this.owner,
+        this.inMemory(),
+        running,
+        [...this.unrecorded.values()].map((u) => u.end),
+      );
     } catch (error) {
       console.error(`Tieout: could not write the job queue journal ${this.journal}: ${(error as Error).message}`);
     }
@@ -239,7 +261,7 @@ export class JobRunner {
       .all(limit) as JobTable[];
     // Newest first; a waiting job was created after every job in the table.
     const waiting = this.inMemory().reverse();
-    return [...waiting, ...rows].slice(0, limit).map((row) => this.withLiveProgress(jobInfo(row)));
+    return [...waiting, ...rows].slice(0, limit).map((row) => this.unrecorded.get(row.id)?.info ?? this.withLiveProgress(jobInfo(row)));
   }
 
   start<K extends JobKind>(kind: K, params: JobParamsByKind[K], requestedBy = "system"): string {
@@ -310,9 +332,11 @@ export class JobRunner {
   private tryWrite(write: () => void): boolean {
     const db = this.options.store.sqlite;
     const patience = db.pragma("busy_timeout", { simple: true }) as number;
-    db.pragma("busy_timeout = 250");
+    // A first try waits a quarter of a second; retries barely wait (the lock is likely still held).
+    db.pragma(`busy_timeout = ${this.retries === 0 ? 250 : 20}`);
     try {
       write();
+      this.retries = 0;
       return true;
     } catch (error) {
       if (!isBusy(error)) throw error;
@@ -325,17 +349,19 @@ export class JobRunner {
 
   private retryLater(): void {
     if (this.retryTimer || this.closed) return;
+    const wait = Math.min(10_000, 1000 * 2 ** this.retries);
+    this.retries++;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.writeHeldBack();
       this.pump();
-    }, 1000);
+    }, wait);
   }
 
   /** Writes the ends and cancelled rows another process's lock held back. */
   private writeHeldBack(): void {
     for (const [id, ended] of this.unrecorded) {
-      if (!this.tryWrite(ended.write)) break;
+      if (!this.tryWrite(() => writeEnd(this.options.store.sqlite, ended.end))) break;
       this.unrecorded.delete(id);
     }
     this.writeUnwritten();
@@ -351,16 +377,29 @@ export class JobRunner {
     // In the journal as running before its row says so: a runner starting elsewhere meanwhile
     // sees the row's owner alive.
     this.saveJournal(id);
-    const started = this.tryWrite(() =>
-      this.options.store.sqlite
-        .prepare(
-          // ON CONFLICT: a runner starting elsewhere may have taken this one for gone (its journal
-          // untouched for minutes) and recorded this waiting job as interrupted; it runs after all.
-          `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = excluded.started_at, error = NULL, finished_at = NULL`,
-        )
-        .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString()),
-    );
+    let started: boolean;
+    try {
+      started = this.tryWrite(() =>
+        this.options.store.sqlite
+          .prepare(
+            // ON CONFLICT: a runner starting elsewhere may have taken this one for gone (its journal
+            // untouched for minutes) and recorded this waiting job as interrupted; it runs after all.
+            `INSERT INTO job (id, kind, status, label, params_json, requested_by, created_at, started_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET status = 'running', started_at = excluded.started_at, error = NULL, finished_at = NULL`,
+          )
+          .run(id, row.kind, row.label, row.params_json, row.requested_by, row.created_at, new Date().toISOString()),
+      );
+    } catch (error) {
+      // The store refuses the job's row for good (a full disk, a read-only file): the job fails
+      // here, said so, and the queue goes on.
+      this.queue.shift();
+      const message = `the job could not be recorded in the store: ${(error as Error).message}`;
+      console.error(`Tieout: ${row.label}: ${message}`);
+      this.finished({ ...jobInfo(row), status: "failed", error: message, finishedAt: new Date().toISOString() }, "failed");
+      this.saveJournal();
+      this.pump();
+      return;
+    }
     if (!started) {
       // Another process holds the write lock: the job keeps waiting, at the head of the queue.
       this.saveJournal();
@@ -420,7 +459,7 @@ export class JobRunner {
         error:
           error.code === "ERR_WORKER_OUT_OF_MEMORY"
             ? `the job ran out of memory (its heap limit is ${jobHeapLimitMb()} MB, half of this machine's memory); what it had committed is kept, the rest was not written`
-            : error.message,
+            : jobErrorText(error),
       }),
     );
     worker.on("exit", (code) => {
@@ -446,33 +485,25 @@ export class JobRunner {
     outcome: { status: "succeeded"; result: Record<string, unknown> } | { status: "failed"; error: string } | { status: "cancelled" },
     progress?: Pick<JobInfo, "phase" | "done" | "total" | "message">,
   ): void {
-    const finishedAt = new Date().toISOString();
     const error = outcome.status === "failed" ? outcome.error : null;
     const result = outcome.status === "succeeded" ? outcome.result : null;
-    const write = () =>
-      this.options.store.sqlite
-        .prepare(
-          `UPDATE job SET status = ?, error = ?, result_json = ?, finished_at = ?,
-             phase = coalesce(?, phase), done = coalesce(?, done), total = coalesce(?, total), message = coalesce(?, message)
-           WHERE id = ?`,
-        )
-        .run(
-          outcome.status,
-          error,
-          result === null ? null : JSON.stringify(result),
-          finishedAt,
-          progress?.phase ?? null,
-          progress?.done ?? null,
-          progress?.total ?? null,
-          progress?.message ?? null,
-          id,
-        );
-    if (this.tryWrite(write)) {
+    const end: JobEnd = {
+      id,
+      status: outcome.status,
+      error,
+      result_json: result === null ? null : JSON.stringify(result),
+      finished_at: new Date().toISOString(),
+      phase: progress?.phase ?? null,
+      done: progress?.done ?? null,
+      total: progress?.total ?? null,
+      message: progress?.message ?? null,
+    };
+    if (this.tryWrite(() => writeEnd(this.options.store.sqlite, end))) {
       this.finished(jobInfo(this.row(id)), outcome.status);
     } else {
       // The end is known now, whether or not the row can say so yet.
-      const info: JobInfo = { ...jobInfo(this.row(id)), ...progress, status: outcome.status, error, result, finishedAt };
-      this.unrecorded.set(id, { info, write });
+      const info: JobInfo = { ...jobInfo(this.row(id)), ...progress, status: outcome.status, error, result, finishedAt: end.finished_at };
+      this.unrecorded.set(id, { info, end });
       this.finished(info, outcome.status);
     }
     this.writeUnwritten();
@@ -519,7 +550,7 @@ export class JobRunner {
     }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    // What another process's write lock held back gets ten seconds more.
+    // What another process's write lock held back gets about fifteen seconds more.
     const heldBack = () => this.unrecorded.size > 0 || this.unwritten.length > 0;
     for (let tries = 0; heldBack() && tries < 20; tries++) {
       this.writeHeldBack();

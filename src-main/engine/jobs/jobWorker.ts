@@ -2,7 +2,15 @@ import { parentPort } from "node:worker_threads";
 import { UserError } from "../handlerRegistry";
 import { openStore, type Store } from "../store/store";
 import { jobDefinition } from "./jobs";
-import { JobCancelledError, type FromWorker, type JobContext, type ReadReply, type ReadRequest, type ToWorker } from "./jobContext";
+import {
+  JobCancelledError,
+  jobErrorText,
+  type FromWorker,
+  type JobContext,
+  type ReadReply,
+  type ReadRequest,
+  type ToWorker,
+} from "./jobContext";
 import { runRead } from "./reads";
 
 /**
@@ -54,29 +62,35 @@ async function run(message: ToWorker): Promise<void> {
   const cancelFlag = new Int32Array(message.cancelFlag);
   const cancelled = () => Atomics.load(cancelFlag, 0) === 1;
   let lastSent = 0;
-  const store = await openStore(message.dbPath, message.nativeBinding ? { nativeBinding: message.nativeBinding } : {});
-  const context: JobContext = {
-    store,
-    jobId: message.jobId,
-    actor: message.actor,
-    isCancelled: cancelled,
-    progress(phase, done, total, text = null) {
-      const now = Date.now();
-      // At most ~10 updates a second reach the UI; the last one of a phase always does.
-      if (now - lastSent < 100 && total !== null && done < total) return;
-      lastSent = now;
-      send({ type: "progress", phase, done, total, message: text });
-    },
-  };
+  let store: Store | null = null;
   try {
+    // Inside the try: opening checks the schema, which needs the write lock another process may hold.
+    store = await openStore(message.dbPath, message.nativeBinding ? { nativeBinding: message.nativeBinding } : {});
+    await runWith(store);
+  } catch (error) {
+    if (error instanceof JobCancelledError || cancelled()) send({ type: "cancelled" });
+    else send({ type: "failed", error: jobErrorText(error) });
+  } finally {
+    await store?.close();
+  }
+
+  async function runWith(store: Store): Promise<void> {
+    const context: JobContext = {
+      store,
+      jobId: message.jobId,
+      actor: message.actor,
+      isCancelled: cancelled,
+      progress(phase, done, total, text = null) {
+        const now = Date.now();
+        // At most ~10 updates a second reach the UI; the last one of a phase always does.
+        if (now - lastSent < 100 && total !== null && done < total) return;
+        lastSent = now;
+        send({ type: "progress", phase, done, total, message: text });
+      },
+    };
     const job = jobDefinition(message.kind);
     if (!job) throw new Error(`unknown job kind "${message.kind}"`);
     const result = await job.run(context, message.params as never);
     send({ type: "done", result });
-  } catch (error) {
-    if (error instanceof JobCancelledError || cancelled()) send({ type: "cancelled" });
-    else send({ type: "failed", error: (error as Error).message ?? String(error) });
-  } finally {
-    await store.close();
   }
 }

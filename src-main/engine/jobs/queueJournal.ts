@@ -20,6 +20,22 @@ import type { JobTable } from "../store/job.table";
 /** The running job and its latest progress: its row gets the progress only when the job ends. */
 export type RunningProgress = { id: string } & Pick<JobInfo, "phase" | "done" | "total" | "message">;
 
+/**
+ * A job's end that its row does not say yet (another process held the write lock): kept whole, so
+ * that whoever records it (this runner a moment later, or the next start) records what happened.
+ */
+export interface JobEnd {
+  id: string;
+  status: "succeeded" | "failed" | "cancelled";
+  error: string | null;
+  result_json: string | null;
+  finished_at: string;
+  phase: string | null;
+  done: number | null;
+  total: number | null;
+  message: string | null;
+}
+
 /** Which job runner keeps a journal: the process, on which machine, and which runner in it. */
 export interface JournalOwner {
   pid: number;
@@ -97,7 +113,7 @@ export function saveQueueJournal(
   jobs: JobTable[],
   running: RunningProgress | null,
   /** Jobs that ended but whose rows do not say so yet (another process held the write lock). */
-  ending: string[] = [],
+  ending: JobEnd[] = [],
 ): void {
   if (path === null) return;
   const next = `${path}.next`;
@@ -128,6 +144,7 @@ export interface LeftJournal {
   running: RunningProgress | null;
   /** Ids of jobs with a row that this runner still answers for: the running one, and those ending. */
   alive: string[];
+  ending: JobEnd[];
   /** Null for an earlier version's journal: it had one runner per store, so it is always left behind. */
   owner: JournalOwner | null;
   touchedAt: number;
@@ -139,7 +156,7 @@ export interface LeftJournal {
  * (`.unreadable-<time>`) rather than deleted, and said so.
  */
 export function readQueueJournal(path: string): LeftJournal {
-  const none: LeftJournal = { jobs: [], running: null, alive: [], owner: null, touchedAt: 0, problem: null };
+  const none: LeftJournal = { jobs: [], running: null, alive: [], ending: [], owner: null, touchedAt: 0, problem: null };
   if (!existsSync(path)) return none;
   let text: string;
   let touchedAt: number;
@@ -167,8 +184,30 @@ export function readQueueJournal(path: string): LeftJournal {
     const o = parsed.owner;
     const owner =
       o && typeof o.pid === "number" && typeof o.host === "string" && typeof o.instance === "string" ? (o as JournalOwner) : null;
-    const ending = Array.isArray(parsed.ending) ? parsed.ending.filter((id): id is string => typeof id === "string") : [];
-    return { jobs, running, alive: [...(running ? [running.id] : []), ...ending], owner, touchedAt, problem: null };
+    const ending = Array.isArray(parsed.ending)
+      ? (parsed.ending as Partial<JobEnd>[])
+          .filter((e) => typeof e?.id === "string" && ["succeeded", "failed", "cancelled"].includes(e.status as string))
+          .map((e): JobEnd => ({
+            id: e.id!,
+            status: e.status!,
+            error: typeof e.error === "string" ? e.error : null,
+            result_json: typeof e.result_json === "string" ? e.result_json : null,
+            finished_at: typeof e.finished_at === "string" ? e.finished_at : new Date().toISOString(),
+            phase: typeof e.phase === "string" ? e.phase : null,
+            done: typeof e.done === "number" ? e.done : null,
+            total: typeof e.total === "number" ? e.total : null,
+            message: typeof e.message === "string" ? e.message : null,
+          }))
+      : [];
+    return {
+      jobs,
+      running,
+      alive: [...(running ? [running.id] : []), ...ending.map((e) => e.id)],
+      ending,
+      owner,
+      touchedAt,
+      problem: null,
+    };
   } catch (error) {
     const aside = `${path}.unreadable-${new Date().toISOString().replace(/[:.]/g, "-")}`;
     renameSync(path, aside);

@@ -16,7 +16,7 @@ import {
   writeDetailSheets,
   type DetailColumn,
 } from "./sheetWriter";
-import { describeCondition, passCriteria } from "../../../src-shared/reconRules";
+import { describeCondition, passCriteria, validateTemplate } from "../../../src-shared/reconRules";
 import {
   AGE_BUCKETS,
   type AdjustmentLine,
@@ -406,7 +406,8 @@ export async function writeWorkpaper(data: WorkpaperData, options: WriteWorkpape
   writeCover(workbook, data, options.maskPatientIds);
   const summary = writeSummary(workbook, data, layout.reconcilingSheets);
   const sheets = ["Cover", "Summary"];
-  if (data.rules) {
+  // Rules stored under looser checks may lack parts the sheet shows: the Cover's version stands then.
+  if (data.rules && validateTemplate(data.rules.definition).length === 0) {
     writeRules(workbook, data, data.rules);
     sheets.push("Rules");
   }
