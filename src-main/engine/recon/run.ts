@@ -8,6 +8,7 @@ import { classifyGroup, classifyUnmatched, type RaisedException } from "./classi
 import { buildCorrection } from "./corrections";
 import { readPrevious } from "./previous";
 import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
+import { recordRunInputs } from "./inputs";
 import { activeRules, builtInRules, recordRulesUsed } from "./rules";
 
 export interface RunOptions {
@@ -551,6 +552,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         runId,
       );
       db.prepare("UPDATE reconciliation SET last_run_id = ? WHERE id = ?").run(runId, reconId);
+      recordRunInputs(store, runId, reconId);
       appendAudit(store, {
         actor: options.actor,
         action: "recon-run",

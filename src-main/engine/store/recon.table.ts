@@ -43,6 +43,14 @@ export interface ReconRunTable {
   started_at: string;
   finished_at: string;
   summary_json: string;
+  /** 1 when the run's input files are in `recon_run_input` (runs since migration 0008). */
+  inputs_recorded: Generated<number>;
+}
+
+/** A source file a run read (migration 0008). */
+export interface ReconRunInputTable {
+  run_id: number;
+  source_file_id: number;
 }
 
 export interface MatchGroupTable {
@@ -139,6 +147,7 @@ export interface ReconSavedViewTable {
 export interface ReconTablesSchema {
   recon_rule_set: ReconRuleSetTable;
   recon_rule_active: ReconRuleActiveTable;
+  recon_run_input: ReconRunInputTable;
   reconciliation: ReconciliationTable;
   recon_run: ReconRunTable;
   match_group: MatchGroupTable;

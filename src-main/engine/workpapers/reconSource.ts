@@ -1,6 +1,7 @@
 import type { Store } from "../store/store";
 import type { AuditEntryInfo } from "../../../src-shared/api/audit";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
+import { lastRunInputFiles } from "../recon/inputs";
 import type { ReconRuleSetTable } from "../store/recon.table";
 import { appendAudit, auditEntriesFor, auditEntryInfo, type AuditRow } from "../audit/auditLog";
 import {
@@ -455,45 +456,12 @@ export function reconSourceFor(store: Store): ReconSource {
   };
 }
 
-/**
- * The imported files a reconciliation's rows came from (row → canonical record → raw record →
- * source file); every completely imported file when the lineage cannot be followed.
- */
+/** The files the reconciliation's last run read (recorded with the run since migration 0008). */
 function inputFilesOf(store: Store, reconciliationId: number): InputFile[] {
-  const toInfo = (rows: { file_name: string; system: string | null; received_at: string; sha256: string }[]) =>
-    rows.map((f) => ({ fileName: f.file_name, system: f.system, receivedAt: f.received_at, sha256: f.sha256 }));
-  try {
-    const tables = (
-      store.sqlite
-        .prepare(
-          "SELECT DISTINCT source_table FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = ? AND source_table IS NOT NULL",
-        )
-        .all(reconciliationId) as {
-        source_table: string;
-      }[]
-    )
-      .map((t) => t.source_table)
-      .filter((t) => /^[a-z_][a-z0-9_]*$/.test(t) && hasTable(store, t));
-    if (tables.length > 0) {
-      const union = tables
-        .map(
-          (t) =>
-            `SELECT rr.source_file_id AS id FROM recon_item i INDEXED BY recon_item_side JOIN "${t}" c ON c.id = i.source_id JOIN raw_record rr ON rr.id = c.raw_record_id
-             WHERE i.reconciliation_id = @recon AND i.source_table = '${t}'`,
-        )
-        .join(" UNION ");
-      return toInfo(
-        store.sqlite
-          .prepare(`SELECT file_name, system, received_at, sha256 FROM source_file WHERE id IN (${union}) ORDER BY received_at, id`)
-          .all({ recon: reconciliationId }) as never,
-      );
-    }
-  } catch {
-    // A source table without the lineage columns: fall back to every file below.
-  }
-  return toInfo(
-    store.sqlite
-      .prepare("SELECT file_name, system, received_at, sha256 FROM source_file WHERE status = 'complete' ORDER BY received_at, id")
-      .all() as never,
-  );
+  return lastRunInputFiles(store, reconciliationId).map((f) => ({
+    fileName: f.file_name,
+    system: f.system,
+    receivedAt: f.received_at,
+    sha256: f.sha256,
+  }));
 }

@@ -130,6 +130,43 @@ describe("workpapers of the demo health system's reconciliations", () => {
     expect(entry.after).toMatchObject({ provenance: { via: "workbook", fileName: "ex-filled.xlsx", row: 2 } });
   });
 
+  it("names the files the run read, not one a later import re-delivered a record from; a sign-off stands until a re-run", () => {
+    const source = reconSourceFor(store);
+    const files = () => source.summary("claim-remittance", PERIOD)!.inputFiles.map((f) => f.fileName);
+    const before = files();
+    expect(before.length).toBeGreaterThan(0);
+    signOff(
+      store,
+      source,
+      { userId: "ana", displayName: "Ana", roles: ["preparer"] },
+      { reconId: "claim-remittance", period: PERIOD, role: "preparer" },
+    );
+    // A later 837 re-delivers one claim: the canonical row's lineage moves to the new file.
+    const fileId = Number(
+      store.sqlite
+        .prepare(
+          `INSERT INTO source_file (file_name, format, system, size_bytes, sha256, received_at, status) VALUES ('later-837.txt', 'x12-837', 'billing', 1, ?, '2026-11-20T00:00:00Z', 'complete')`,
+        )
+        .run("f".repeat(64)).lastInsertRowid,
+    );
+    const rawId = Number(
+      store.sqlite
+        .prepare(
+          `INSERT INTO raw_record (source_file_id, connector, kind, content, sha256, received_at, status) VALUES (?, 'x12', 'claim', 'CLM*...', ?, '2026-11-20T00:00:00Z', 'loaded')`,
+        )
+        .run(fileId, "e".repeat(64)).lastInsertRowid,
+    );
+    store.sqlite.prepare("UPDATE claim SET raw_record_id = ? WHERE id = (SELECT MIN(id) FROM claim)").run(rawId);
+    expect(files()).toEqual(before);
+    expect(signoffStatus(store, source, "claim-remittance", PERIOD).status.preparer?.userId).toBe("ana");
+    // A re-run reads it, names it, and the signed figures change with it.
+    runReconciliation(store, "claim-remittance", PERIOD, { actor: "system" });
+    expect(files()).toContain("later-837.txt");
+    const { status } = signoffStatus(store, source, "claim-remittance", PERIOD);
+    expect(status.preparer).toBeNull();
+    expect(status.history[0]?.voidReason).toContain("input files changed");
+  });
+
   // Last: it changes the charge reconciliation's rules.
   it("puts the rules the run used on a Rules sheet: version, who changed them and why, each pass's criteria", async () => {
     const rules = structuredClone(activeRules(store, "charge-reconciliation").template);

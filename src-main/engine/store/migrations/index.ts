@@ -6,6 +6,7 @@ import * as m0004 from "./0004_outbound";
 import * as m0005 from "./0005_signoff_workpapers";
 import * as m0006 from "./0006_compact_sha_index";
 import * as m0007 from "./0007_rule_versions";
+import * as m0008 from "./0008_run_inputs";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   "0005_signoff_workpapers": m0005,
   "0006_compact_sha_index": m0006,
   "0007_rule_versions": m0007,
+  "0008_run_inputs": m0008,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();
