@@ -33,18 +33,22 @@ function hasLineage(store: Store, table: string): boolean {
 }
 
 /**
- * Records the files a run read, as the run saves (inside its transaction, after its rows): the
- * workpaper and the sign-off figures then name what the run saw, not what a later import
- * re-delivered.
+ * Records the files a run read, right after it saved its rows: the workpaper and the sign-off
+ * figures then name what the run saw, not what a later import re-delivered. The lineage is read
+ * first, outside any write transaction; only the few file ids are written.
  */
 export function recordRunInputs(store: Store, runId: number, reconciliationId: number): void {
+  const ids = store.sqlite
+    .prepare(`SELECT id FROM source_file WHERE id IN (${lineageFileIds(store, reconciliationId)})`)
+    .pluck()
+    .all({ recon: reconciliationId }) as number[];
+  const insert = store.sqlite.prepare("INSERT OR IGNORE INTO recon_run_input (run_id, source_file_id) VALUES (?, ?)");
   store.sqlite
-    .prepare(
-      `INSERT OR IGNORE INTO recon_run_input (run_id, source_file_id)
-       SELECT @run, id FROM source_file WHERE id IN (${lineageFileIds(store, reconciliationId)})`,
-    )
-    .run({ run: runId, recon: reconciliationId });
-  store.sqlite.prepare("UPDATE recon_run SET inputs_recorded = 1 WHERE id = ?").run(runId);
+    .transaction(() => {
+      for (const id of ids) insert.run(runId, id);
+      store.sqlite.prepare("UPDATE recon_run SET inputs_recorded = 1 WHERE id = ?").run(runId);
+    })
+    .immediate();
 }
 
 export interface RunInputFile {

@@ -552,7 +552,6 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         runId,
       );
       db.prepare("UPDATE reconciliation SET last_run_id = ? WHERE id = ?").run(runId, reconId);
-      recordRunInputs(store, runId, reconId);
       appendAudit(store, {
         actor: options.actor,
         action: "recon-run",
@@ -577,6 +576,14 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   summary.phasesMs!.save = Date.now() - tClassify;
   // The timings are only known once the save committed: the stored summary gets them after.
   db.prepare("UPDATE recon_run SET summary_json = ? WHERE id = ?").run(JSON.stringify(summary), summary.runId);
+  // After the commit, so the lineage reads (seconds at a million encounters) do not hold the write
+  // lock; a run whose inputs could not be recorded is worked out from lineage when asked.
+  progress("Recording the files this run read", 4, 4);
+  try {
+    recordRunInputs(store, summary.runId, reconId);
+  } catch (error) {
+    console.error(`Tieout: the input files of run ${summary.runId} were not recorded: ${(error as Error).message}`);
+  }
   progress("Done", 4, 4);
   return summary;
 }
