@@ -83,10 +83,12 @@ export function listReconciliations(store: Store, period?: string): Reconciliati
     summary_json: string | null;
     open_exceptions: number;
   }[];
+  // The name in the rules in use: a reviewer may have renamed the template.
+  const names = new Map(listTemplates(store).map((t) => [t.id, t.name]));
   return rows.map((r) => ({
     reconciliationId: r.id,
     templateId: r.template_id,
-    templateName: BUILT_IN_TEMPLATES.find((t) => t.id === r.template_id)?.name ?? r.template_id,
+    templateName: names.get(r.template_id) ?? r.template_id,
     period: r.period,
     lastRun: r.summary_json ? (JSON.parse(r.summary_json) as ReconRunSummary) : null,
     openExceptions: r.open_exceptions,

@@ -66,6 +66,7 @@ export function ReconDetail({
   const rightGrid = useRef<ReconSideGridHandle>(null);
   const leftSearch = useRef<HTMLInputElement>(null);
   const explainInput = useRef<HTMLInputElement>(null);
+  const headTools = useRef<HTMLSpanElement>(null);
 
   const reloadList = list.reload;
   const refreshAll = useCallback(() => {
@@ -234,9 +235,12 @@ export function ReconDetail({
     { key: "g", label: "Focus the left grid", run: () => leftGrid.current?.focusGrid() },
     {
       key: "Escape",
-      label: "Close the panel, then clear the selection",
+      label: "Close the panel (rules, sign-off, group), then clear the selection",
       run: () => {
+        // The Rules or Sign-off fold in the header closes first.
+        const fold = headTools.current?.querySelector<HTMLDetailsElement>("details[open]");
         if (help) setHelp(false);
+        else if (fold) fold.open = false;
         else if (explaining) setExplaining(false);
         else if (openGroup || openRow) {
           setOpenGroup(null);
@@ -296,7 +300,7 @@ export function ReconDetail({
           ?
         </button>
         {/* The rules, sign-off and workpaper export sit in the header, folded so the grids keep the room. */}
-        <span className="recon-head-tools">
+        <span className="recon-head-tools" ref={headTools}>
           <details className="recon-audit recon-rules">
             <summary>Rules{template ? ` v${template.version}${template.rulesOrigin === "edited" ? " (edited)" : ""}` : ""}</summary>
             <div className="recon-audit-body rules-body">
