@@ -86,7 +86,8 @@ export interface ReconRunSummary {
   balance: ReconBalance;
   durationMs: number;
   /** Where the time went: reading both sides, matching, classifying, saving (absent in runs stored before it was kept). */
-  phasesMs?: { read: number; match: number; classify: number; save: number };
+  /** `inputs`: recording the files the run read, after the save committed. */
+  phasesMs?: { read: number; match: number; classify: number; save: number; inputs?: number };
 }
 
 export interface ReconciliationInfo {

@@ -5,17 +5,21 @@ import type { Store } from "../store/store";
  * record → raw record → source file); every completely imported file when the lineage cannot
  * be followed (rows loaded without it). As SQL: a subquery of source_file ids, bound to `@recon`.
  */
-function lineageFileIds(store: Store, reconciliationId: number): string {
-  const all = "SELECT id FROM source_file WHERE status = 'complete'";
-  const tables = (
-    store.sqlite
-      .prepare(
-        "SELECT DISTINCT source_table FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = ? AND source_table IS NOT NULL",
-      )
-      .all(reconciliationId) as { source_table: string }[]
-  )
-    .map((t) => t.source_table)
-    .filter((t) => /^[a-z_][a-z0-9_]*$/.test(t) && hasLineage(store, t));
+const ALL_COMPLETE_FILES = "SELECT id FROM source_file WHERE status = 'complete'";
+
+function lineageFileIds(store: Store, reconciliationId: number, sourceTables?: string[]): string {
+  // A run knows its rows' tables; a read afterwards asks the stored rows (a pass over the index).
+  const named =
+    sourceTables ??
+    (
+      store.sqlite
+        .prepare(
+          "SELECT DISTINCT source_table FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = ? AND source_table IS NOT NULL",
+        )
+        .all(reconciliationId) as { source_table: string }[]
+    ).map((t) => t.source_table);
+  const tables = named.filter((t) => /^[a-z_][a-z0-9_]*$/.test(t) && hasLineage(store, t));
+  const all = ALL_COMPLETE_FILES;
   if (tables.length === 0) return all;
   // Canonical rows by id, then their raw records: one index lookup each, no scan of the canonical table.
   return tables
@@ -27,9 +31,12 @@ function lineageFileIds(store: Store, reconciliationId: number): string {
     .join(" UNION ");
 }
 
+/** A canonical table: rows by `id`, each with the raw record it came from. */
 function hasLineage(store: Store, table: string): boolean {
-  const columns = store.sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[];
-  return columns.some((c) => c.name === "raw_record_id");
+  const columns = new Set(
+    (store.sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name),
+  );
+  return columns.has("id") && columns.has("raw_record_id");
 }
 
 /**
@@ -37,9 +44,9 @@ function hasLineage(store: Store, table: string): boolean {
  * figures then name what the run saw, not what a later import re-delivered. The lineage is read
  * first, outside any write transaction; only the few file ids are written.
  */
-export function recordRunInputs(store: Store, runId: number, reconciliationId: number): void {
+export function recordRunInputs(store: Store, runId: number, reconciliationId: number, sourceTables?: string[]): void {
   const ids = store.sqlite
-    .prepare(`SELECT id FROM source_file WHERE id IN (${lineageFileIds(store, reconciliationId)})`)
+    .prepare(`SELECT id FROM source_file WHERE id IN (${lineageFileIds(store, reconciliationId, sourceTables)})`)
     .pluck()
     .all({ recon: reconciliationId }) as number[];
   const insert = store.sqlite.prepare("INSERT OR IGNORE INTO recon_run_input (run_id, source_file_id) VALUES (?, ?)");
@@ -66,11 +73,15 @@ export function lastRunInputFiles(store: Store, reconciliationId: number): RunIn
   const run = store.sqlite
     .prepare("SELECT r.id, r.inputs_recorded FROM reconciliation c JOIN recon_run r ON r.id = c.last_run_id WHERE c.id = ?")
     .get(reconciliationId) as { id: number; inputs_recorded: number } | undefined;
-  const ids =
-    run && run.inputs_recorded === 1
-      ? "SELECT source_file_id FROM recon_run_input WHERE run_id = @run"
-      : lineageFileIds(store, reconciliationId);
-  return store.sqlite
-    .prepare(`SELECT file_name, system, received_at, sha256 FROM source_file WHERE id IN (${ids}) ORDER BY received_at, id`)
-    .all({ run: run?.id ?? 0, recon: reconciliationId }) as RunInputFile[];
+  const files = (ids: string) =>
+    store.sqlite
+      .prepare(`SELECT file_name, system, received_at, sha256 FROM source_file WHERE id IN (${ids}) ORDER BY received_at, id`)
+      .all({ run: run?.id ?? 0, recon: reconciliationId }) as RunInputFile[];
+  if (run && run.inputs_recorded === 1) return files("SELECT source_file_id FROM recon_run_input WHERE run_id = @run");
+  try {
+    return files(lineageFileIds(store, reconciliationId));
+  } catch {
+    // Lineage that cannot be followed (a side naming a table of another shape): every imported file.
+    return files(ALL_COMPLETE_FILES);
+  }
 }

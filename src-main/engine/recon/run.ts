@@ -572,18 +572,22 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       return result;
     })
     .immediate();
-  summary.durationMs = Date.now() - t0;
   summary.phasesMs!.save = Date.now() - tClassify;
-  // The timings are only known once the save committed: the stored summary gets them after.
-  db.prepare("UPDATE recon_run SET summary_json = ? WHERE id = ?").run(JSON.stringify(summary), summary.runId);
   // After the commit, so the lineage reads (seconds at a million encounters) do not hold the write
   // lock; a run whose inputs could not be recorded is worked out from lineage when asked.
+  const tSaved = Date.now();
   progress("Recording the files this run read", 4, 4);
+  const sourceTables = new Set<string>();
+  for (const side of [left.rows, right.rows]) for (const row of side) if (row.sourceTable) sourceTables.add(row.sourceTable);
   try {
-    recordRunInputs(store, summary.runId, reconId);
+    recordRunInputs(store, summary.runId, reconId, [...sourceTables]);
   } catch (error) {
     console.error(`Tieout: the input files of run ${summary.runId} were not recorded: ${(error as Error).message}`);
   }
+  summary.phasesMs!.inputs = Date.now() - tSaved;
+  summary.durationMs = Date.now() - t0;
+  // The timings are only known once the save committed: the stored summary gets them after.
+  db.prepare("UPDATE recon_run SET summary_json = ? WHERE id = ?").run(JSON.stringify(summary), summary.runId);
   progress("Done", 4, 4);
   return summary;
 }

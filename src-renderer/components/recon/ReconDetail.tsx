@@ -238,7 +238,7 @@ export function ReconDetail({
       label: "Close the panel (rules, sign-off, group), then clear the selection",
       run: () => {
         // The Rules or Sign-off fold in the header closes first.
-        const fold = headTools.current?.querySelector<HTMLDetailsElement>("details[open]");
+        const fold = headTools.current?.querySelector<HTMLDetailsElement>(":scope > details[open]");
         if (help) setHelp(false);
         else if (fold) fold.open = false;
         else if (explaining) setExplaining(false);
