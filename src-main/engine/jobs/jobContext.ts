@@ -21,7 +21,8 @@ export type JobFunction<K extends JobKind> = (
 export interface JobDefinition<K extends JobKind> {
   /** Throws a readable error when the parameters are wrong; runs before the job is queued. */
   validate(params: unknown): JobParamsByKind[K];
-  label(params: JobParamsByKind[K]): string;
+  /** What the job list calls it; `store` is the engine's (read it, never write). */
+  label(params: JobParamsByKind[K], store: Store): string;
   run: JobFunction<K>;
 }
 

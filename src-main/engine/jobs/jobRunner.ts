@@ -271,7 +271,7 @@ export class JobRunner {
       id,
       kind,
       status: "queued",
-      label: jobDefinition(kind)!.label(params as never),
+      label: jobDefinition(kind)!.label(params as never, this.options.store),
       params_json: JSON.stringify(params),
       requested_by: requestedBy,
       phase: null,

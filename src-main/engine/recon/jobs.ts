@@ -1,6 +1,7 @@
 import type { ReconJobParams } from "../../../src-shared/api/recon";
 import { UserError } from "../handlerRegistry";
 import { JobCancelledError, type JobDefinition } from "../jobs/jobContext";
+import { activeRules } from "./rules";
 import { ReconCancelled, runReconciliation, templateOrThrow } from "./run";
 import { MatchCancelled } from "../match/matcher";
 import { periodWindow } from "./sides";
@@ -15,7 +16,16 @@ const RECON: JobDefinition<"recon"> = {
     periodWindow(p.period, 0);
     return { templateId: p.templateId, period: p.period };
   },
-  label: ({ templateId, period }) => `Reconcile ${templateOrThrow(templateId).name}, ${period}`,
+  // The name in the rules in use: a reviewer may have renamed the template.
+  label: ({ templateId, period }, store) => {
+    let name = templateOrThrow(templateId).name;
+    try {
+      name = activeRules(store, templateId).template.name;
+    } catch {
+      // Rules in use that no longer validate: the run says why; the label keeps the shipped name.
+    }
+    return `Reconcile ${name}, ${period}`;
+  },
   run(context, params) {
     try {
       const summary = runReconciliation(context.store, params.templateId, params.period, {

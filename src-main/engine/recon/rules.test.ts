@@ -244,6 +244,7 @@ describe("rule sets a reviewer edits", () => {
       });
       const definition = structuredClone(builtInRules(ID)) as ReconTemplate;
       definition.passes[0]!.amount = { absCents: 5 };
+      definition.name = "Charge lag (nickel rounding)";
       await expect(engine.invokeAs(as(["preparer"]), "recon/saveRules", { templateId: ID, definition, note: "n" })).rejects.toMatchObject({
         code: "FORBIDDEN",
       });
@@ -252,6 +253,14 @@ describe("rule sets a reviewer edits", () => {
       const saved = await engine.invokeAs(as(["reviewer"]), "recon/saveRules", { templateId: ID, definition, note: "n" });
       expect(events).toEqual([{ templateId: ID, version: saved.version }]);
       expect((await engine.invokeAs(as(["preparer"]), "recon/template", { templateId: ID })).passes[0]!.amount).toEqual({ absCents: 5 });
+      // The new name shows where people see the reconciliation: the job list, the list of reconciliations.
+      const { jobId } = await engine.invokeAs(as(["preparer"]), "jobs/start", {
+        kind: "recon",
+        params: { templateId: ID, period: "2026-10" },
+      });
+      expect(engine.jobs.get(jobId)!.label).toBe("Reconcile Charge lag (nickel rounding), 2026-10");
+      expect((await engine.jobs.waitFor(jobId)).status).toBe("succeeded");
+      expect((await engine.invokeAs(as(["preparer"]), "recon/list", {}))[0]!.templateName).toBe("Charge lag (nickel rounding)");
       await expect(engine.invokeAs(as(["preparer"]), "recon/useRules", { templateId: ID, hash: null })).rejects.toMatchObject({
         code: "FORBIDDEN",
       });
