@@ -26,6 +26,13 @@ export interface SideSpec {
    * used by passes and rules by name.
    */
   sql: string;
+  /**
+   * Where this side's records come from when its rows do not name them (a summarised side has
+   * no `source_id`; a composite row names one of its members): canonical tables, each with a
+   * filter on its rows (alias `c`, the same parameters as `sql`). A run records the files of
+   * those rows among its input files, besides the files of the rows it names.
+   */
+  lineage?: { table: string; where?: string }[];
 }
 
 /** Named normalisations applied to a key or text value before comparing. */
@@ -237,6 +244,11 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
     if (!text(s.label)) bad(`${side}.label`, "expected a label");
     if (!Array.isArray(s.recordTypes) || !s.recordTypes.every((r) => typeof r === "string"))
       bad(`${side}.recordTypes`, "expected a list of record types");
+    if (s.lineage !== undefined)
+      list(`${side}.lineage`, s.lineage).forEach((l, j) => {
+        if (!obj(l) || !isIdent(l.table) || (l.where !== undefined && typeof l.where !== "string"))
+          bad(`${side}.lineage[${j}]`, "expected { table, where? }: a canonical table and a filter on its rows (alias c)");
+      });
   }
   const columnPair = (path: string, v: unknown, needLabel = true) => {
     if (!obj(v)) {

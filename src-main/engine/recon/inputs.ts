@@ -7,7 +7,20 @@ import type { Store } from "../store/store";
  */
 const ALL_COMPLETE_FILES = "SELECT id FROM source_file WHERE status = 'complete'";
 
-function lineageFileIds(store: Store, reconciliationId: number, sourceTables?: string[]): string {
+/** A side's declared lineage (`SideSpec.lineage`): a canonical table and a filter on its rows. */
+export interface DeclaredLineage {
+  table: string;
+  where?: string;
+}
+
+/**
+ * The source files behind a reconciliation, by lineage (row → canonical record → raw record →
+ * source file), as a subquery of source_file ids bound to `@recon` (and `:period`, `:from`,
+ * `:to` for declared lineage): the files of the canonical rows its stored rows name, and of the
+ * rows a side declares it summarises. Every completely imported file when there is no lineage
+ * to follow (rows loaded without it).
+ */
+function lineageFileIds(store: Store, reconciliationId: number, sourceTables?: string[], declared: DeclaredLineage[] = []): string {
   // A run knows its rows' tables; a read afterwards asks the stored rows (a pass over the index).
   const named =
     sourceTables ??
@@ -18,21 +31,27 @@ function lineageFileIds(store: Store, reconciliationId: number, sourceTables?: s
         )
         .all(reconciliationId) as { source_table: string }[]
     ).map((t) => t.source_table);
-  const tables = named.filter((t) => /^[a-z_][a-z0-9_]*$/.test(t) && hasLineage(store, t));
-  const all = ALL_COMPLETE_FILES;
-  if (tables.length === 0) return all;
   // Canonical rows by id, then their raw records: one index lookup each, no scan of the canonical table.
-  return tables
+  const parts = named
+    .filter((t) => IDENT.test(t) && hasLineage(store, t))
     .map(
       (t) =>
         `SELECT rr.source_file_id AS id FROM "${t}" c JOIN raw_record rr ON rr.id = c.raw_record_id
          WHERE c.id IN (SELECT source_id FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = @recon AND source_table = '${t}')`,
-    )
-    .join(" UNION ");
+    );
+  for (const d of declared) {
+    if (!IDENT.test(d.table) || !hasLineage(store, d.table)) continue;
+    parts.push(
+      `SELECT rr.source_file_id AS id FROM "${d.table}" c JOIN raw_record rr ON rr.id = c.raw_record_id${d.where ? ` WHERE (${d.where})` : ""}`,
+    );
+  }
+  return parts.length > 0 ? parts.join(" UNION ") : ALL_COMPLETE_FILES;
 }
 
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
 /** A canonical table: rows by `id`, each with the raw record it came from. */
-function hasLineage(store: Store, table: string): boolean {
+export function hasLineage(store: Store, table: string): boolean {
   const columns = new Set(
     (store.sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name),
   );
@@ -44,11 +63,18 @@ function hasLineage(store: Store, table: string): boolean {
  * figures then name what the run saw, not what a later import re-delivered. The lineage is read
  * first, outside any write transaction; only the few file ids are written.
  */
-export function recordRunInputs(store: Store, runId: number, reconciliationId: number, sourceTables?: string[]): void {
+export function recordRunInputs(
+  store: Store,
+  runId: number,
+  reconciliationId: number,
+  sourceTables?: string[],
+  declared: DeclaredLineage[] = [],
+  window: { period: string; from: string; to: string } = { period: "", from: "", to: "" },
+): void {
   const ids = store.sqlite
-    .prepare(`SELECT id FROM source_file WHERE id IN (${lineageFileIds(store, reconciliationId, sourceTables)})`)
+    .prepare(`SELECT id FROM source_file WHERE id IN (${lineageFileIds(store, reconciliationId, sourceTables, declared)})`)
     .pluck()
-    .all({ recon: reconciliationId }) as number[];
+    .all({ recon: reconciliationId, period: window.period, from: window.from, to: window.to }) as number[];
   const insert = store.sqlite.prepare("INSERT OR IGNORE INTO recon_run_input (run_id, source_file_id) VALUES (?, ?)");
   store.sqlite
     .transaction(() => {

@@ -177,6 +177,13 @@ describe("rule sets a reviewer edits", () => {
     expect(refused(edited((t) => (t.exceptions[0]!.when = [{ field: "group.amountDif", op: ">", value: 0 }]))).message).toContain(
       "exceptions[0].when[0].field: expected left.col, right.col or group.pass|amountDiffCents",
     );
+    // Declared lineage must name a canonical table and a filter that compiles.
+    expect(refused(edited((t) => (t.left.lineage = [{ table: "chrge" }]))).message).toContain(
+      'left.lineage[0]: "chrge" is not a canonical table with lineage',
+    );
+    expect(refused(edited((t) => (t.left.lineage = [{ table: "charge", where: "c.posting_dt > :from" }]))).message).toContain(
+      "left.lineage[0].where: no such column: c.posting_dt",
+    );
     // Nothing was stored or switched.
     expect(ruleSets(store, ID)).toMatchObject({ activeOrigin: "built-in", versions: [] });
     expect(audit("rules-change")).toEqual([]);

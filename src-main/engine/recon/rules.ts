@@ -7,6 +7,7 @@ import { MATCHER_VERSION } from "../match/matcher";
 import type { ReconRuleSetTable } from "../store/recon.table";
 import type { Store } from "../store/store";
 import { CORRECTION_BUILDERS } from "./corrections";
+import { hasLineage } from "./inputs";
 import { periodWindow, sideParams } from "./sides";
 import { findTemplate } from "./templates";
 
@@ -132,6 +133,20 @@ export function checkRules(store: Store, template: ReconTemplate): RuleIssue[] {
       continue;
     }
     const names = new Set(stmt.columns().map((c) => c.name));
+    (template[side].lineage ?? []).forEach((l, j) => {
+      const at = `${side}.lineage[${j}]`;
+      if (!hasLineage(store, l.table)) {
+        bad(at, `"${l.table}" is not a canonical table with lineage (an id and a raw_record_id)`);
+        return;
+      }
+      try {
+        store.sqlite
+          .prepare(`SELECT c.id FROM "${l.table}" c${l.where ? ` WHERE (${l.where})` : ""}`)
+          .bind(sideParams(l.where ?? "", periodWindow("2026-01", template.runOutDays)));
+      } catch (error) {
+        bad(`${at}.where`, `${(error as Error).message} (a filter on ${l.table} AS c, with :period, :from and :to)`);
+      }
+    });
     const missing = REQUIRED_COLUMNS.filter((c) => !names.has(c));
     if (missing.length > 0) bad(`${side}.sql`, `the query must return ${missing.join(", ")}`);
     columns[side] = names;

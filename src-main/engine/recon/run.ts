@@ -580,7 +580,14 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   const sourceTables = new Set<string>();
   for (const side of [left.rows, right.rows]) for (const row of side) if (row.sourceTable) sourceTables.add(row.sourceTable);
   try {
-    recordRunInputs(store, summary.runId, reconId, [...sourceTables]);
+    recordRunInputs(
+      store,
+      summary.runId,
+      reconId,
+      [...sourceTables],
+      [...(template.left.lineage ?? []), ...(template.right.lineage ?? [])],
+      window,
+    );
   } catch (error) {
     console.error(`Tieout: the input files of run ${summary.runId} were not recorded: ${(error as Error).message}`);
   }

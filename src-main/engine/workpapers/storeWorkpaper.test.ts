@@ -167,6 +167,17 @@ describe("workpapers of the demo health system's reconciliations", () => {
     expect(status.history[0]?.voidReason).toContain("input files changed");
   });
 
+  it("names the files behind a summarised side: billing-to-GL lists the billing extract, the 835s and the crosswalks, not only the GL", () => {
+    runReconciliation(store, "billing-gl", PERIOD, { actor: "system" });
+    const files = reconSourceFor(store)
+      .summary("billing-gl", PERIOD)!
+      .inputFiles.map((f) => f.fileName);
+    expect(files).toEqual(expect.arrayContaining(["gl_journal_lines.csv", "charge_detail_extract.csv", "xwalk_cdm_gl_account.csv"]));
+    expect(files.some((f) => /835/.test(f))).toBe(true);
+    // Files of other kinds are not named: no HL7, no bank file.
+    expect(files.some((f) => /\.hl7$|\.bai$/i.test(f))).toBe(false);
+  });
+
   // Last: it changes the charge reconciliation's rules.
   it("puts the rules the run used on a Rules sheet: version, who changed them and why, each pass's criteria", async () => {
     const rules = structuredClone(activeRules(store, "charge-reconciliation").template);

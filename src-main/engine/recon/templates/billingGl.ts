@@ -15,11 +15,17 @@ export const billingGl: ReconTemplate = {
   id: "billing-gl",
   name: "Billing to general ledger",
   description: "Billing revenue and remittance postings agree with the GL by day, account, cost center and period.",
-  version: 1,
+  version: 2,
   runOutDays: 7,
   left: {
     label: "Billing activity (summarised)",
     recordTypes: ["charge", "remittancePayment"],
+    // Summarised rows name no record: the files behind them are those of the rows summarised.
+    lineage: [
+      { table: "charge", where: "c.system = 'billing' AND substr(c.posting_date, 1, 10) BETWEEN :from AND :to" },
+      { table: "remittance_payment", where: "c.payment_date IS NULL OR c.payment_date >= :from" },
+      { table: "crosswalk", where: "c.kind IN ('cdm-gl-account', 'department-cost-center')" },
+    ],
     sql: `WITH rev AS (
         SELECT substr(c.posting_date, 1, 10) AS day, COALESCE(xc.to_code, '?') AS account, COALESCE(xd.to_code, '?') AS cost_center,
           MIN(c.department_code) AS department_code, SUM(c.amount_cents) AS amount_cents, COUNT(*) AS charges

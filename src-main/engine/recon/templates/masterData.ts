@@ -11,7 +11,7 @@ export const masterData: ReconTemplate = {
   id: "master-data",
   name: "Master data",
   description: "Providers, departments, cost centers, items and charge codes agree across the EHR, billing and the ERP.",
-  version: 1,
+  version: 2,
   runOutDays: 0,
   left: {
     label: "EHR masters",
@@ -30,6 +30,12 @@ export const masterData: ReconTemplate = {
   right: {
     label: "Billing and ERP masters",
     recordTypes: ["provider", "department", "costCenter", "item", "crosswalk"],
+    // A department row stands for its crosswalk and cost center, a supply crosswalk for its item.
+    lineage: [
+      { table: "crosswalk", where: "c.system = 'erp' AND c.kind = 'department-cost-center'" },
+      { table: "cost_center", where: "c.system = 'erp'" },
+      { table: "item", where: "c.system = 'erp'" },
+    ],
     sql: `SELECT 'billing:provider:' || npi AS row_key, 'provider' AS source_table, id AS source_id, NULL AS amount_cents, NULL AS row_date,
           'billing:provider:' || npi AS member_keys, 'provider' AS kind, npi AS code, name, department_code,
           NULL AS crosswalk_cost_center, NULL AS master_cost_center, 1 AS consistent, NULL AS master_keys
