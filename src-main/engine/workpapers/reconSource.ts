@@ -152,13 +152,21 @@ export function reconSourceFor(store: Store): ReconSource {
       : undefined;
 
   function* unmatchedItems(reconciliationId: number, period: string): Generator<ReconcilingItem> {
+    // Every row but the matched rows of confirmed groups. A row is 'matched' only with its group
+    // (see matchedCount), so these are the rows not 'matched', found by the status index, and any
+    // 'matched' row of a suggested group: a few thousand rows of a million-row reconciliation
+    // read, not the whole of it (the sign-off figures at a million encounters: 18 s before).
     const rows = store.sqlite
       .prepare(
-        `SELECT i.*, g.kind AS group_kind, g.pass_id FROM recon_item i INDEXED BY recon_item_side LEFT JOIN match_group g ON g.id = i.group_id
-         WHERE i.reconciliation_id = ? AND NOT (i.group_id IS NOT NULL AND ${CONFIRMED} AND i.status = 'matched')
-         ORDER BY i.side, i.id`,
+        `SELECT * FROM (
+           SELECT i.*, g.kind AS group_kind, g.pass_id FROM recon_item i INDEXED BY recon_item_status LEFT JOIN match_group g ON g.id = i.group_id
+           WHERE i.reconciliation_id = @recon AND i.status <> 'matched'
+           UNION ALL
+           SELECT i.*, g.kind AS group_kind, g.pass_id FROM match_group g JOIN recon_item i ON i.group_id = g.id
+           WHERE g.reconciliation_id = @recon AND g.kind = 'suggested' AND i.status = 'matched'
+         ) ORDER BY side, id`,
       )
-      .iterate(reconciliationId) as IterableIterator<ItemRow>;
+      .iterate({ recon: reconciliationId }) as IterableIterator<ItemRow>;
     for (const row of rows) {
       const fields = JSON.parse(row.fields_json) as Record<string, unknown>;
       const amount = row.amount_cents ?? 0;
@@ -180,15 +188,21 @@ export function reconSourceFor(store: Store): ReconSource {
     const variances = store.sqlite
       .prepare(
         // Variance from the matched rows themselves (not the group's stored totals), so every row is
-        // counted exactly once: either in a confirmed group's variance or as an item above.
+        // counted exactly once: either in a confirmed group's variance or as an item above. Summed in
+        // one pass over the rows in table order, then joined to the few groups that do not net to
+        // zero: at a million encounters 4-6 s, where a lookup of every group's rows took 13-15 s.
         `SELECT g.id, g.pass_id, g.kind, g.created_at, g.explanation,
                 (SELECT e.reason FROM recon_exception e WHERE e.group_id = g.id ORDER BY e.id LIMIT 1) AS exception_reason,
-                SUM(CASE WHEN i.side = 'right' THEN COALESCE(i.amount_cents, 0) ELSE -COALESCE(i.amount_cents, 0) END) AS variance
-         FROM match_group g JOIN recon_item i ON i.group_id = g.id AND i.status = 'matched'
-         WHERE g.reconciliation_id = ? AND ${CONFIRMED}
-         GROUP BY g.id HAVING variance <> 0 ORDER BY g.id`,
+                v.variance
+         FROM (SELECT group_id, SUM(CASE WHEN side = 'right' THEN COALESCE(amount_cents, 0) ELSE -COALESCE(amount_cents, 0) END) AS variance
+               FROM recon_item INDEXED BY recon_item_side
+               WHERE reconciliation_id = @recon AND status = 'matched' AND group_id IS NOT NULL
+               GROUP BY group_id HAVING variance <> 0) v
+         JOIN match_group g ON g.id = v.group_id
+         WHERE g.reconciliation_id = @recon AND ${CONFIRMED}
+         ORDER BY g.id`,
       )
-      .iterate(reconciliationId) as IterableIterator<{
+      .iterate({ recon: reconciliationId }) as IterableIterator<{
       id: number;
       pass_id: string | null;
       kind: string;
@@ -282,14 +296,18 @@ export function reconSourceFor(store: Store): ReconSource {
            FROM recon_item WHERE reconciliation_id = ?`,
         )
         .get(recon.id) as { l: number; r: number };
-      const matchedCount = (
-        store.sqlite
-          .prepare(
-            `SELECT COUNT(*) AS n FROM recon_item i INDEXED BY recon_item_status JOIN match_group g ON g.id = i.group_id
-             WHERE i.reconciliation_id = ? AND ${CONFIRMED} AND i.status = 'matched'`,
-          )
-          .get(recon.id) as { n: number }
-      ).n;
+      // Matched rows of confirmed groups: every matched row minus those of suggested groups. A row
+      // is 'matched' only with its group (each path that sets the status sets the group, and each
+      // that deletes a group restates its rows), so this is the join of every matched row to its
+      // group without reading a million rows for their group id (17 s → under 1 s at a million
+      // encounters, where the index alone counts the matched rows).
+      const count = (sql: string) => (store.sqlite.prepare(sql).get(recon.id) as { n: number }).n;
+      const matchedCount =
+        count("SELECT COUNT(*) AS n FROM recon_item INDEXED BY recon_item_status WHERE reconciliation_id = ? AND status = 'matched'") -
+        count(
+          `SELECT COUNT(*) AS n FROM match_group g JOIN recon_item i ON i.group_id = g.id
+           WHERE g.reconciliation_id = ? AND g.kind = 'suggested' AND i.status = 'matched'`,
+        );
       const entity = store.sqlite.prepare("SELECT value_json FROM setting WHERE key = 'entity'").get() as
         { value_json: string } | undefined;
       return {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconRunSummary as EngineRunSummary } from "../../../src-shared/api/recon";
 import { buildDemo } from "../../demo/buildDemo";
 import { signOff, signoffStatus } from "../audit/signoff";
+import { confirmGroups, unmatchGroups } from "../recon/decisions";
 import { activeRules, saveRules } from "../recon/rules";
 import { runReconciliation } from "../recon/run";
 import { openStore, type Store } from "../store/store";
@@ -77,6 +78,53 @@ describe("workpapers of the demo health system's reconciliations", () => {
       180_000,
     );
   }
+
+  it("counts the matched rows of confirmed groups as decisions leave them (confirm a suggestion, unmatch a match)", () => {
+    const join = () =>
+      (
+        store.sqlite
+          .prepare(
+            `SELECT COUNT(*) AS n FROM recon_item i JOIN match_group g ON g.id = i.group_id JOIN reconciliation c ON c.id = i.reconciliation_id
+             WHERE c.template_id = 'charge-reconciliation' AND c.period = ? AND g.kind IN ('auto', 'manual') AND i.status = 'matched'`,
+          )
+          .get(PERIOD) as { n: number }
+      ).n;
+    const group = (kind: string) =>
+      (
+        store.sqlite
+          .prepare(
+            `SELECT g.id FROM match_group g JOIN reconciliation c ON c.id = g.reconciliation_id
+             WHERE c.template_id = 'charge-reconciliation' AND g.kind = ? ORDER BY g.id LIMIT 1`,
+          )
+          .get(kind) as { id: number } | undefined
+      )?.id;
+    const matched = () => reconSourceFor(store).summary("charge-reconciliation", PERIOD)!.matchedCount;
+    const before = join();
+    expect(matched()).toBe(before);
+    // A suggestion as a run leaves one: a group of kind "suggested" over two rows still in exception.
+    const recon = store.sqlite
+      .prepare("SELECT id FROM reconciliation WHERE template_id = 'charge-reconciliation' AND period = ?")
+      .get(PERIOD) as { id: number };
+    const suggested = Number(
+      store.sqlite
+        .prepare(
+          `INSERT INTO match_group (reconciliation_id, pass_id, kind, score, explanation, left_cents, right_cents, created_by, created_at)
+           VALUES (?, 'near', 'suggested', 0.9, 'test suggestion', 0, 0, 'test', '2026-11-01T00:00:00Z')`,
+        )
+        .run(recon.id).lastInsertRowid,
+    );
+    for (const side of ["left", "right"])
+      store.sqlite
+        .prepare(
+          `UPDATE recon_item SET group_id = ? WHERE id = (SELECT id FROM recon_item WHERE reconciliation_id = ? AND side = ? AND status <> 'matched' AND group_id IS NULL LIMIT 1)`,
+        )
+        .run(suggested, recon.id, side);
+    expect(matched()).toBe(join());
+    confirmGroups(store, "rob", [suggested]);
+    unmatchGroups(store, "rob", [group("auto")!], "test");
+    expect(join()).not.toBe(before);
+    expect(matched()).toBe(join());
+  });
 
   it("voids a sign-off when a signed figure changes in the recon tables", () => {
     const source = reconSourceFor(store);
