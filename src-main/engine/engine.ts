@@ -14,7 +14,7 @@ import { JobRunner } from "./jobs/jobRunner";
 import { jobDefinition } from "./jobs/jobs";
 import { registerOutboundHandlers } from "./outbound/handlers";
 import { registerReconHandlers } from "./recon/handlers";
-import { openStore, StoreError, type Store } from "./store/store";
+import { isStoreBusy, openStore, StoreError, type Store } from "./store/store";
 
 export { UserError } from "./handlerRegistry";
 
@@ -185,7 +185,7 @@ export function toApiError(error: unknown): { code: string; message: string; det
   if (error instanceof StoreError) return { code: error.code, message: error.message };
   // The write lock stayed taken past busy_timeout: a job (a million-row run saving, an import)
   // holds it. Nothing was changed; say so rather than pass SQLite's words on.
-  if ((error as { code?: unknown } | null)?.code === "SQLITE_BUSY")
+  if (isStoreBusy(error))
     return {
       code: "STORE_BUSY",
       message:

@@ -1,5 +1,5 @@
 import type { JobKind, JobParamsByKind } from "../../../src-shared/api";
-import type { Store } from "../store/store";
+import { BUSY_TIMEOUT_MS, isStoreBusy, type Store } from "../store/store";
 
 export interface JobContext {
   store: Store;
@@ -73,8 +73,8 @@ export type FromWorker =
 /** A job's failure in words: the store kept locked by another program gets a sentence of its own. */
 export function jobErrorText(error: unknown): string {
   const e = error as { code?: unknown; message?: unknown } | null;
-  if (e?.code === "SQLITE_BUSY")
-    return "the store stayed locked by another task or program (an import or a reconciliation being saved) for over 10 seconds; what this job had committed is kept; start it again when that has finished";
+  if (isStoreBusy(error))
+    return `the store stayed locked by another task or program (an import or a reconciliation being saved) for over ${BUSY_TIMEOUT_MS / 1000} seconds; what this job had committed is kept; start it again when that has finished`;
   if (typeof e?.message === "string" && e.message !== "") return e.message;
   return typeof e?.code === "string" ? `the job failed (${e.code})` : String(error);
 }

@@ -3,7 +3,7 @@ import { totalmem } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { JobInfo, JobKind, JobParamsByKind } from "../../../src-shared/api";
 import type { EngineEventBus } from "../events";
-import type { Store } from "../store/store";
+import { BUSY_TIMEOUT_MS, isStoreBusy, type Store } from "../store/store";
 import type { JobTable } from "../store/job.table";
 import { jobErrorText, type FromWorker, type ToWorker } from "./jobContext";
 import { jobDefinition } from "./jobs";
@@ -22,8 +22,6 @@ import {
   type JournalOwner,
   type LeftJournal,
 } from "./queueJournal";
-
-const isBusy = (error: unknown) => (error as { code?: unknown } | null)?.code === "SQLITE_BUSY";
 
 /** Records a job's end in its row. */
 function writeEnd(sqlite: Store["sqlite"], end: JobEnd): void {
@@ -201,7 +199,7 @@ export class JobRunner {
         })
         .immediate();
     } catch (error) {
-      if (!isBusy(error)) throw error;
+      if (!isStoreBusy(error)) throw error;
       console.error("Tieout: another process is writing to the store; jobs it left unfinished are recorded at the next start");
       return;
     }
@@ -313,12 +311,15 @@ export class JobRunner {
     if (this.running?.id === id) {
       const running = this.running;
       Atomics.store(running.cancelFlag, 0, 1);
-      // The grace is past the store's busy timeout (10 s) with room to spare: a worker waiting for
+      // The grace is past the store's busy timeout with room to spare: a worker waiting for
       // another process's write lock gets its SQLITE_BUSY and stops by itself. Stopping a worker
       // while better-sqlite3 raises an error in it aborts the whole process (better-sqlite3 #842).
-      running.cancelTimer ??= setTimeout(() => {
-        void running.worker.terminate();
-      }, this.options.cancelGraceMs ?? 30_000);
+      running.cancelTimer ??= setTimeout(
+        () => {
+          void running.worker.terminate();
+        },
+        this.options.cancelGraceMs ?? 3 * BUSY_TIMEOUT_MS,
+      );
       return true;
     }
     return false;
@@ -339,7 +340,7 @@ export class JobRunner {
       this.retries = 0;
       return true;
     } catch (error) {
-      if (!isBusy(error)) throw error;
+      if (!isStoreBusy(error)) throw error;
       this.retryLater();
       return false;
     } finally {

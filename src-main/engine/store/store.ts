@@ -46,6 +46,14 @@ export function commitMark(store: Pick<Store, "sqlite">): string {
   return `${version}:${changes}`;
 }
 
+/** How long a connection waits for another's write lock before SQLite answers SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 10_000;
+
+/** The write lock stayed taken past the busy timeout: another connection (a job, another process) holds it. */
+export function isStoreBusy(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "SQLITE_BUSY";
+}
+
 /**
  * Runs `work` in one transaction if nothing was committed since `mark` (see `commitMark`), and
  * returns its result with the mark as the transaction leaves it (taken inside, so no other
@@ -98,7 +106,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     throw new StoreError("NOT_A_TIEOUT_DATABASE", `${path} is not a SQLite database: ${(error as Error).message}`);
   }
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   // FULL: a commit (and so an HL7 ACK sent after it) survives power loss, not only a crash.
   sqlite.pragma("synchronous = FULL");
   // Up to 128 MB of page cache (SQLite's default is 2 MB): a run writing a million rows into
