@@ -342,6 +342,8 @@ export interface RuleVersionInfo {
   note: string | null;
   /** Runs use it now. */
   active: boolean;
+  /** What saving or choosing it changed, in words (the answer to `recon/saveRules` and `recon/useRules`). */
+  changes?: string[];
 }
 
 /** A template's rules: the ones runs use, the built-in ones, and every version the store keeps. */

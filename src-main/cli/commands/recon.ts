@@ -155,7 +155,6 @@ export const RECON_COMMANDS: Record<string, Command> = {
           } catch (error) {
             throw new Error(`${file} is not JSON: ${(error as Error).message}`);
           }
-          const before = (await engine.invokeAs(ctx, "recon/rules", { templateId })).active;
           try {
             const saved = await engine.invokeAs(ctx, "recon/saveRules", {
               templateId,
@@ -163,7 +162,7 @@ export const RECON_COMMANDS: Record<string, Command> = {
               note: values.note,
             });
             out(`saved ${templateId} rules v${saved.version} (${saved.hash.slice(0, 12)}); runs use them from now on`);
-            for (const c of describeRuleChanges(before, (await engine.invokeAs(ctx, "recon/rules", { templateId })).active)) out(`  ${c}`);
+            for (const c of saved.changes ?? []) out(`  ${c}`);
           } catch (error) {
             const issues = (error as { details?: { issues?: { path: string; message: string }[] } }).details?.issues;
             if (!issues) throw error;

@@ -1,8 +1,8 @@
 import type { ReconJobParams } from "../../../src-shared/api/recon";
 import { UserError } from "../handlerRegistry";
 import { JobCancelledError, type JobDefinition } from "../jobs/jobContext";
-import { activeRules } from "./rules";
-import { ReconCancelled, runReconciliation, templateOrThrow } from "./run";
+import { builtInRules, shownRules } from "./rules";
+import { ReconCancelled, runReconciliation } from "./run";
 import { MatchCancelled } from "../match/matcher";
 import { periodWindow } from "./sides";
 
@@ -12,20 +12,12 @@ const RECON: JobDefinition<"recon"> = {
     if (typeof p?.templateId !== "string" || typeof p.period !== "string") {
       throw new UserError("BAD_REQUEST", "a reconciliation run needs a templateId and a period (YYYY-MM)");
     }
-    templateOrThrow(p.templateId);
+    builtInRules(p.templateId);
     periodWindow(p.period, 0);
     return { templateId: p.templateId, period: p.period };
   },
   // The name in the rules in use: a reviewer may have renamed the template.
-  label: ({ templateId, period }, store) => {
-    let name = templateOrThrow(templateId).name;
-    try {
-      name = activeRules(store, templateId).template.name;
-    } catch {
-      // Rules in use that no longer validate: the run says why; the label keeps the shipped name.
-    }
-    return `Reconcile ${name}, ${period}`;
-  },
+  label: ({ templateId, period }, store) => `Reconcile ${shownRules(store, templateId).template.name}, ${period}`,
   run(context, params) {
     try {
       const summary = runReconciliation(context.store, params.templateId, params.period, {

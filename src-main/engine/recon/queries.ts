@@ -20,8 +20,7 @@ import { pagedRows } from "../browse/pagedQuery";
 import type { Selectable } from "kysely";
 import type { ReconExceptionTable } from "../store/recon.table";
 import type { Store } from "../store/store";
-import { activeRules, ruleHashOf, rulesOfLastRun } from "./rules";
-import { templateOrThrow } from "./run";
+import { activeRules, builtInRules, ruleHashOf, rulesOfLastRun, shownRules } from "./rules";
 import { BUILT_IN_TEMPLATES } from "./templates";
 
 type Param = string | number | null;
@@ -50,21 +49,16 @@ export function templateInfo(
 /** Each template as runs use it now (a reviewer may have edited its rules). */
 export function listTemplates(store: Store): TemplateInfo[] {
   return BUILT_IN_TEMPLATES.map((t) => {
-    try {
-      const rules = activeRules(store, t.id);
-      return templateInfo(rules.template, rules.hash, rules.origin);
-    } catch {
-      // Stored rules that no longer validate: the list still shows the template; running it says why.
-      return templateInfo(t);
-    }
+    const rules = shownRules(store, t.id);
+    return templateInfo(rules.template, rules.hash, rules.origin);
   });
 }
 
 export function reconciliationId(store: Store, templateId: string, period: string): number {
-  templateOrThrow(templateId);
+  builtInRules(templateId);
   const row = store.sqlite.prepare("SELECT id FROM reconciliation WHERE template_id = ? AND period = ?").get(templateId, period) as
     { id: number } | undefined;
-  if (!row) throw new UserError("NOT_RUN", `${templateOrThrow(templateId).name} has not been run for ${period} yet.`);
+  if (!row) throw new UserError("NOT_RUN", `${builtInRules(templateId).name} has not been run for ${period} yet.`);
   return row.id;
 }
 

@@ -8,7 +8,7 @@ import type { ReconRuleSetTable } from "../store/recon.table";
 import type { Store } from "../store/store";
 import { CORRECTION_BUILDERS } from "./corrections";
 import { hasLineage } from "./inputs";
-import { periodWindow, sideParams } from "./sides";
+import { periodWindow, prepareSide, sideParams } from "./sides";
 import { findTemplate } from "./templates";
 
 /**
@@ -47,7 +47,7 @@ export interface ActiveRules {
  * looser checks, or its side queries no longer fit the store); saving or choosing other rules
  * must still work then.
  */
-function readActive(store: Store, templateId: string): ActiveRules & { problem: string | null; row: ReconRuleSetTable | null } {
+function readActive(store: Store, templateId: string): ActiveRules & { problem: string | null } {
   const builtIn = builtInRules(templateId);
   const row = store.sqlite
     .prepare(
@@ -57,7 +57,7 @@ function readActive(store: Store, templateId: string): ActiveRules & { problem: 
     .get(templateId) as ReconRuleSetTable | undefined;
   if (!row) {
     const hash = ruleHashOf(builtIn);
-    return { template: builtIn, hash, origin: "built-in", storedHash: hash, problem: null, row: null };
+    return { template: builtIn, hash, origin: "built-in", storedHash: hash, problem: null };
   }
   const template = JSON.parse(row.definition_json) as ReconTemplate;
   const issues = validateTemplate(template);
@@ -70,15 +70,32 @@ function readActive(store: Store, templateId: string): ActiveRules & { problem: 
       issues.length === 0
         ? null
         : `The rules in use for ${builtIn.name} (v${row.version}, saved by ${row.created_by ?? "Tieout"}) no longer validate: ${describeIssues(issues)}. Choose another version or the built-in rules.`,
-    row,
   };
 }
 
 /** The rules runs of this template use now: the chosen stored version, else the built-in rules. */
 export function activeRules(store: Store, templateId: string): ActiveRules {
-  const { problem, row: _row, ...active } = readActive(store, templateId);
+  const { problem, ...active } = readActive(store, templateId);
   if (problem) throw new UserError("BAD_RULES", problem);
   return active;
+}
+
+/**
+ * The rules to show for a template (its name, labels, passes): those in use, or the built-in ones
+ * while the rules in use no longer validate (running the template says why).
+ */
+export function shownRules(store: Store, templateId: string): ActiveRules {
+  const { problem, ...active } = readActive(store, templateId);
+  if (!problem) return active;
+  const builtIn = builtInRules(templateId);
+  const hash = ruleHashOf(builtIn);
+  return { template: builtIn, hash, origin: "built-in", storedHash: hash };
+}
+
+/** A stored version of a template's rules, by its hash. */
+function storedRules(store: Store, templateId: string, hash: string): ReconRuleSetTable | undefined {
+  return store.sqlite.prepare("SELECT * FROM recon_rule_set WHERE template_id = ? AND definition_hash = ?").get(templateId, hash) as
+    ReconRuleSetTable | undefined;
 }
 
 /**
@@ -101,8 +118,6 @@ function describeIssues(issues: RuleIssue[]): string {
   return shown.join("; ") + (issues.length > 5 ? `; and ${issues.length - 5} more` : "");
 }
 
-const REQUIRED_COLUMNS = ["row_key", "source_table", "source_id"];
-
 /**
  * Checks a rule set against this store: each side query compiles, is read-only and returns the
  * required columns, and every column a pass or rule names is one its side's query returns. The
@@ -113,26 +128,12 @@ export function checkRules(store: Store, template: ReconTemplate): RuleIssue[] {
   if (issues.length > 0) return issues;
   const bad = (path: string, message: string) => issues.push({ path, message });
   const columns: Record<"left" | "right", Set<string> | null> = { left: null, right: null };
+  // Any period will do: only the parameters' names matter.
+  const sample = periodWindow("2026-01", template.runOutDays);
   for (const side of ["left", "right"] as const) {
-    let stmt;
-    try {
-      stmt = store.sqlite.prepare(template[side].sql);
-    } catch (error) {
-      bad(`${side}.sql`, `the query does not compile: ${(error as Error).message}`);
-      continue;
-    }
-    if (!stmt.reader || !stmt.readonly) {
-      bad(`${side}.sql`, "the query must be a read-only SELECT");
-      continue;
-    }
-    try {
-      // Binding checks the parameters without running the query: only :period, :from and :to are given.
-      stmt.bind(sideParams(template[side].sql, periodWindow("2026-01", template.runOutDays)));
-    } catch (error) {
-      bad(`${side}.sql`, `${(error as Error).message}: a side query may use only :period, :from and :to`);
-      continue;
-    }
-    const names = new Set(stmt.columns().map((c) => c.name));
+    const prepared = prepareSide(store, template[side].sql, sample);
+    if ("problem" in prepared) bad(`${side}.sql`, prepared.problem);
+    else columns[side] = new Set(prepared.columns);
     (template[side].lineage ?? []).forEach((l, j) => {
       const at = `${side}.lineage[${j}]`;
       if (!hasLineage(store, l.table)) {
@@ -142,14 +143,11 @@ export function checkRules(store: Store, template: ReconTemplate): RuleIssue[] {
       try {
         store.sqlite
           .prepare(`SELECT c.id FROM "${l.table}" c${l.where ? ` WHERE (${l.where})` : ""}`)
-          .bind(sideParams(l.where ?? "", periodWindow("2026-01", template.runOutDays)));
+          .bind(sideParams(l.where ?? "", sample));
       } catch (error) {
         bad(`${at}.where`, `${(error as Error).message} (a filter on ${l.table} AS c, with :period, :from and :to)`);
       }
     });
-    const missing = REQUIRED_COLUMNS.filter((c) => !names.has(c));
-    if (missing.length > 0) bad(`${side}.sql`, `the query must return ${missing.join(", ")}`);
-    columns[side] = names;
   }
   const column = (path: string, side: "left" | "right", name: string | undefined) => {
     const known = columns[side];
@@ -162,18 +160,16 @@ export function checkRules(store: Store, template: ReconTemplate): RuleIssue[] {
   };
   template.passes.forEach((p, i) => {
     const at = `passes[${i}]`;
-    p.keys.forEach((k, j) => {
-      column(`${at}.keys[${j}].left`, "left", k.left);
-      column(`${at}.keys[${j}].right`, "right", k.right);
-    });
-    (p.prefer ?? []).forEach((k, j) => {
-      column(`${at}.prefer[${j}].left`, "left", k.left);
-      column(`${at}.prefer[${j}].right`, "right", k.right);
-    });
-    (p.text ?? []).forEach((k, j) => {
-      column(`${at}.text[${j}].left`, "left", k.left);
-      column(`${at}.text[${j}].right`, "right", k.right);
-    });
+    const pairs: [string, { left: string; right: string }[]][] = [
+      ["keys", p.keys],
+      ["prefer", p.prefer ?? []],
+      ["text", p.text ?? []],
+    ];
+    for (const [name, list] of pairs)
+      list.forEach((k, j) => {
+        column(`${at}.${name}[${j}].left`, "left", k.left);
+        column(`${at}.${name}[${j}].right`, "right", k.right);
+      });
     if (p.date) {
       column(`${at}.date.left`, "left", p.date.left);
       column(`${at}.date.right`, "right", p.date.right);
@@ -340,12 +336,7 @@ export function saveRules(
         after: { version, origin: "edited", hash, changes },
         reason: note.trim(),
       });
-      return versionInfo(
-        store.sqlite
-          .prepare("SELECT * FROM recon_rule_set WHERE template_id = ? AND definition_hash = ?")
-          .get(templateId, hash) as ReconRuleSetTable,
-        hash,
-      );
+      return { ...versionInfo(storedRules(store, templateId, hash)!, hash), changes };
     })
     .immediate();
 }
@@ -377,13 +368,9 @@ export function useRules(store: Store, actor: string, templateId: string, hash: 
       if (hash === null) {
         const builtInHash = ruleHashOf(builtIn);
         recordRulesUsed(store, { template: builtIn, hash: builtInHash, origin: "built-in", storedHash: builtInHash }, now);
-        target = store.sqlite
-          .prepare("SELECT * FROM recon_rule_set WHERE template_id = ? AND definition_hash = ?")
-          .get(templateId, builtInHash) as ReconRuleSetTable;
+        target = storedRules(store, templateId, builtInHash)!;
       } else {
-        const found = store.sqlite
-          .prepare("SELECT * FROM recon_rule_set WHERE template_id = ? AND definition_hash = ?")
-          .get(templateId, hash) as ReconRuleSetTable | undefined;
+        const found = storedRules(store, templateId, hash);
         if (!found) throw new UserError("NOT_FOUND", `${builtIn.name} has no stored rules with hash ${hash.slice(0, 12)}.`);
         const issues = checkRules(store, JSON.parse(found.definition_json) as ReconTemplate);
         if (issues.length > 0) {
@@ -403,6 +390,7 @@ export function useRules(store: Store, actor: string, templateId: string, hash: 
         throw new UserError("NO_CHANGE", `v${target.version} is already the rules in use for ${builtIn.name}.`);
       }
       setActive(store, templateId, hash === null ? null : target.definition_hash, actor, now);
+      const changes = changesFrom(current, targetTemplate);
       appendAudit(store, {
         actor,
         action: "rules-use",
@@ -413,11 +401,11 @@ export function useRules(store: Store, actor: string, templateId: string, hash: 
           version: target.version,
           origin: target.origin,
           hash: targetHash,
-          changes: changesFrom(current, targetTemplate),
+          changes,
         },
         reason: typeof note === "string" && note.trim() !== "" ? note.trim() : null,
       });
-      return versionInfo(target, target.definition_hash);
+      return { ...versionInfo(target, target.definition_hash), changes };
     })
     .immediate();
 }

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { PassCount, ReconBalance, ReconcilingLine, ReconRunSummary } from "../../../src-shared/api/recon";
-import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { appendAudit } from "../audit/auditLog";
 import { runPasses, type MatchedGroup } from "../match/matcher";
 import type { Store } from "../store/store";
@@ -9,7 +8,7 @@ import { buildCorrection } from "./corrections";
 import { readPrevious } from "./previous";
 import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
 import { recordRunInputs } from "./inputs";
-import { activeRules, builtInRules, recordRulesUsed } from "./rules";
+import { activeRules, recordRulesUsed } from "./rules";
 
 export interface RunOptions {
   actor: string;
@@ -47,11 +46,6 @@ interface WorkGroup {
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
-
-/** The template as shipped (its name, labels and id); runs use `activeRules`, which a reviewer may have edited. */
-export function templateOrThrow(templateId: string): ReconTemplate {
-  return builtInRules(templateId);
-}
 
 export function ensureReconciliation(store: Store, templateId: string, period: string): number {
   const get = store.sqlite.prepare("SELECT id FROM reconciliation WHERE template_id = ? AND period = ?");

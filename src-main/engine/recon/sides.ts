@@ -63,10 +63,33 @@ export function rowHash(text: string): string {
   return hash("sha1", text, "base64");
 }
 
+type Statement = ReturnType<Store["sqlite"]["prepare"]>;
+
 /**
- * Runs a side's query. The statement must be read-only (better-sqlite3 reports it) and
- * return the required columns; a side that breaks either is refused with a readable error.
+ * Prepares a side's query for a period and checks what a run needs of it: it compiles, is
+ * read-only (better-sqlite3 reports it), takes only the run's parameters (bound here, so it runs
+ * as it is), and returns the required columns. The run and the rule checks both ask this.
  */
+export function prepareSide(store: Store, sql: string, window: PeriodWindow): { stmt: Statement; columns: string[] } | { problem: string } {
+  let stmt: Statement;
+  try {
+    stmt = store.sqlite.prepare(sql);
+  } catch (error) {
+    return { problem: `the query does not compile: ${(error as Error).message}` };
+  }
+  if (!stmt.reader || !stmt.readonly) return { problem: "the query must be a read-only SELECT" };
+  try {
+    stmt.bind(sideParams(sql, window));
+  } catch (error) {
+    return { problem: `${(error as Error).message}: a side query may use only :period, :from and :to` };
+  }
+  const columns = stmt.columns().map((c) => c.name);
+  const missing = REQUIRED.filter((c) => !columns.includes(c));
+  if (missing.length > 0) return { problem: `the query must return ${missing.join(", ")}` };
+  return { stmt, columns };
+}
+
+/** Runs a side's query (see `prepareSide`); a side that breaks a rule of it is refused with a readable error. */
 export function loadSide(
   store: Store,
   templateId: string,
@@ -76,19 +99,9 @@ export function loadSide(
   /** Called every 16,384 rows with the count so far (progress; it may throw to cancel). */
   onRows?: (rows: number) => void,
 ): LoadedSide {
-  let stmt;
-  try {
-    stmt = store.sqlite.prepare(spec.sql);
-  } catch (error) {
-    throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: the query does not compile: ${(error as Error).message}`);
-  }
-  if (!stmt.reader || !stmt.readonly)
-    throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: the query must be a read-only SELECT.`);
-  const columns = stmt.columns().map((c) => c.name);
-  const missing = REQUIRED.filter((c) => !columns.includes(c));
-  if (missing.length > 0)
-    throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: the query lacks ${missing.join(", ")}.`);
-  const params = sideParams(spec.sql, window);
+  const prepared = prepareSide(store, spec.sql, window);
+  if ("problem" in prepared) throw new UserError("BAD_RULES", `Template ${templateId}, ${sideName} side: ${prepared.problem}.`);
+  const { stmt, columns } = prepared;
 
   const rows: LoadedRow[] = [];
   const index = new Map<string, number>();
@@ -100,7 +113,7 @@ export function loadSide(
   // million rows): most of a side's memory otherwise. A column past POOL_MAX distinct values
   // (an identifier) is not pooled.
   const pools: (Map<string, string> | null)[] = columns.map(() => new Map());
-  for (const cells of stmt.raw(true).iterate(params) as IterableIterator<unknown[]>) {
+  for (const cells of stmt.raw(true).iterate() as IterableIterator<unknown[]>) {
     // Arrays from SQLite, objects built here: better-sqlite3's own row objects cost more.
     const raw: Record<string, unknown> = {};
     for (let c = 0; c < width; c++) {
