@@ -194,7 +194,8 @@ export interface RuleIssue {
 const CARDINALITIES: Cardinality[] = ["1:1", "1:N", "N:1", "N:M"];
 const NORMALIZERS: Normalizer[] = ["none", "trim", "upper", "digits", "stripLeadingZeros", "trnTraces", "words"];
 
-function isIdent(s: unknown): s is string {
+/** A plain lower-case SQL name (column or table): safe to write into a query. */
+export function isIdent(s: unknown): s is string {
   return typeof s === "string" && /^[a-z_][a-z0-9_]*$/.test(s);
 }
 

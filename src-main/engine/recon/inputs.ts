@@ -1,10 +1,7 @@
+import { isIdent } from "../../../src-shared/reconRules";
 import type { Store } from "../store/store";
+import type { InputFile } from "../workpapers/workpaperData";
 
-/**
- * The source files behind a reconciliation's stored rows, by today's lineage (row → canonical
- * record → raw record → source file); every completely imported file when the lineage cannot
- * be followed (rows loaded without it). As SQL: a subquery of source_file ids, bound to `@recon`.
- */
 const ALL_COMPLETE_FILES = "SELECT id FROM source_file WHERE status = 'complete'";
 
 /** A side's declared lineage (`SideSpec.lineage`): a canonical table and a filter on its rows. */
@@ -33,22 +30,20 @@ function lineageFileIds(store: Store, reconciliationId: number, sourceTables?: s
     ).map((t) => t.source_table);
   // Canonical rows by id, then their raw records: one index lookup each, no scan of the canonical table.
   const parts = named
-    .filter((t) => IDENT.test(t) && hasLineage(store, t))
+    .filter((t) => isIdent(t) && hasLineage(store, t))
     .map(
       (t) =>
         `SELECT rr.source_file_id AS id FROM "${t}" c JOIN raw_record rr ON rr.id = c.raw_record_id
          WHERE c.id IN (SELECT source_id FROM recon_item INDEXED BY recon_item_side WHERE reconciliation_id = @recon AND source_table = '${t}')`,
     );
   for (const d of declared) {
-    if (!IDENT.test(d.table) || !hasLineage(store, d.table)) continue;
+    if (!isIdent(d.table) || !hasLineage(store, d.table)) continue;
     parts.push(
       `SELECT rr.source_file_id AS id FROM "${d.table}" c JOIN raw_record rr ON rr.id = c.raw_record_id${d.where ? ` WHERE (${d.where})` : ""}`,
     );
   }
   return parts.length > 0 ? parts.join(" UNION ") : ALL_COMPLETE_FILES;
 }
-
-const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 /** A canonical table: rows by `id`, each with the raw record it came from. */
 export function hasLineage(store: Store, table: string): boolean {
@@ -84,25 +79,20 @@ export function recordRunInputs(
     .immediate();
 }
 
-export interface RunInputFile {
-  file_name: string;
-  system: string | null;
-  received_at: string;
-  sha256: string;
-}
-
 /**
  * The files the reconciliation's last run read: as recorded with it, or, for a run recorded
  * before Tieout kept them (migration 0008), followed through lineage now.
  */
-export function lastRunInputFiles(store: Store, reconciliationId: number): RunInputFile[] {
+export function lastRunInputFiles(store: Store, reconciliationId: number): InputFile[] {
   const run = store.sqlite
     .prepare("SELECT r.id, r.inputs_recorded FROM reconciliation c JOIN recon_run r ON r.id = c.last_run_id WHERE c.id = ?")
     .get(reconciliationId) as { id: number; inputs_recorded: number } | undefined;
   const files = (ids: string) =>
     store.sqlite
-      .prepare(`SELECT file_name, system, received_at, sha256 FROM source_file WHERE id IN (${ids}) ORDER BY received_at, id`)
-      .all({ run: run?.id ?? 0, recon: reconciliationId }) as RunInputFile[];
+      .prepare(
+        `SELECT file_name AS fileName, system, received_at AS receivedAt, sha256 FROM source_file WHERE id IN (${ids}) ORDER BY received_at, id`,
+      )
+      .all({ run: run?.id ?? 0, recon: reconciliationId }) as InputFile[];
   if (run && run.inputs_recorded === 1) return files("SELECT source_file_id FROM recon_run_input WHERE run_id = @run");
   try {
     return files(lineageFileIds(store, reconciliationId));

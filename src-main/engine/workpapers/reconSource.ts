@@ -286,9 +286,7 @@ export function reconSourceFor(store: Store): ReconSource {
         )
         .get(reconId, run?.rule_hash ?? "", run?.rule_version ?? -1) as ReconRuleSetTable | undefined;
       const exact = definition && run && definition.definition_hash === run.rule_hash ? definition : null;
-      const template = definition
-        ? (JSON.parse(definition.definition_json) as { name?: string; left?: { label?: string }; right?: { label?: string } })
-        : {};
+      const template: Partial<ReconTemplate> = definition ? (JSON.parse(definition.definition_json) as ReconTemplate) : {};
       const totals = store.sqlite
         .prepare(
           `SELECT COALESCE(SUM(CASE WHEN side = 'left' THEN amount_cents END), 0) AS l,
@@ -323,7 +321,8 @@ export function reconSourceFor(store: Store): ReconSource {
               hash: exact.definition_hash,
               savedBy: exact.created_by,
               note: exact.note,
-              definition: JSON.parse(exact.definition_json) as ReconTemplate,
+              // The row the run used is the one read above: its definition is parsed already.
+              definition: template as ReconTemplate,
             }
           : null,
         runId: run ? String(run.id) : null,
@@ -334,7 +333,7 @@ export function reconSourceFor(store: Store): ReconSource {
         rightBalanceCents: totals.r,
         matchedCount,
         reconcilingByReason: totalsByReason(unmatchedItems(recon.id, period)),
-        inputFiles: inputFilesOf(store, recon.id),
+        inputFiles: lastRunInputFiles(store, recon.id),
       };
     },
     reconcilingItems(reconId, period) {
@@ -371,7 +370,7 @@ export function reconSourceFor(store: Store): ReconSource {
         yield* auditEntriesFor(store, reconId, period);
         return;
       }
-      const files = inputFilesOf(store, recon.id).map((f) => f.sha256);
+      const files = lastRunInputFiles(store, recon.id).map((f) => f.sha256);
       // The recon capability audits match groups and exceptions by their numeric id.
       const rows = store.sqlite
         .prepare(
@@ -472,14 +471,4 @@ export function reconSourceFor(store: Store): ReconSource {
         .immediate();
     },
   };
-}
-
-/** The files the reconciliation's last run read (recorded with the run since migration 0008). */
-function inputFilesOf(store: Store, reconciliationId: number): InputFile[] {
-  return lastRunInputFiles(store, reconciliationId).map((f) => ({
-    fileName: f.file_name,
-    system: f.system,
-    receivedAt: f.received_at,
-    sha256: f.sha256,
-  }));
 }
