@@ -8,6 +8,8 @@
  * {@link validateTemplate} when it loads it and refuses one that does not validate.
  */
 
+import { centsToDecimal } from "./money";
+
 /** A side of a reconciliation: a read-only query over canonical tables. */
 export interface SideSpec {
   label: string;
@@ -421,7 +423,8 @@ export interface TemplateInfo {
   expectedReasons: string[];
 }
 
-const dollars = (cents: number) => `${cents < 0 ? "-" : ""}$${(Math.abs(cents) / 100).toFixed(2)}`;
+// Exact, in whole cents: "$0.05", "-$1.50".
+const dollars = (cents: number) => `${cents < 0 ? "-" : ""}$${centsToDecimal(Math.abs(cents))}`;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function describeAmount(a: AmountTolerance | undefined): string {

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
 import type { UserInfo } from "../../../src-shared/api";
 import type { RuleVersionInfo } from "../../../src-shared/api/recon";
+import { centsToDecimal } from "../../../src-shared/money";
 import { describeRuleChanges, validateTemplate, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
 import { call } from "../../api/client";
 import { useApiQuery, useEvent } from "../../api/hooks";
@@ -12,8 +13,6 @@ export function parseDollars(text: string): number | null {
   if (!m) return null;
   return Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
 }
-
-const dollars = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
 
 /**
  * A number typed into the rules: kept as text while it is typed, handed on only when it parses.
@@ -116,7 +115,7 @@ function PassRow({
               label={`${at}: amount tolerance in dollars`}
               value={pass.amount.absCents}
               parse={parseDollars}
-              format={dollars}
+              format={centsToDecimal}
               disabled={disabled}
               onValue={(n) => onChange((p) => (p.amount = { ...p.amount!, absCents: n }))}
               onValid={valid("abs")}
