@@ -426,6 +426,7 @@ export interface TemplateInfo {
 // Exact, in whole cents: "$0.05", "-$1.50".
 const dollars = (cents: number) => `${cents < 0 ? "-" : ""}$${centsToDecimal(Math.abs(cents))}`;
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const modeWords = (mode: PassSpec["mode"]) => (mode === "auto" ? "auto-confirmed" : "suggested");
 
 function describeAmount(a: AmountTolerance | undefined): string {
   if (!a) return "not compared";
@@ -483,8 +484,7 @@ export function describeRuleChanges(before: ReconTemplate, after: ReconTemplate)
     }
     const at = `pass ${p.id}`;
     if (o.label !== p.label) lines.push(`${at}: label "${o.label}" → "${p.label}"`);
-    if (o.mode !== p.mode)
-      lines.push(`${at}: ${o.mode === "auto" ? "auto-confirmed" : "suggested"} → ${p.mode === "auto" ? "auto-confirmed" : "suggested"}`);
+    if (o.mode !== p.mode) lines.push(`${at}: ${modeWords(o.mode)} → ${modeWords(p.mode)}`);
     if (o.cardinality !== p.cardinality) lines.push(`${at}: cardinality ${o.cardinality} → ${p.cardinality}`);
     if (o.maxGroup !== p.maxGroup) lines.push(`${at}: largest group ${o.maxGroup ?? "default"} → ${p.maxGroup ?? "default"}`);
     if (!same(o.amount, p.amount)) lines.push(`${at}: amount tolerance ${describeAmount(o.amount)} → ${describeAmount(p.amount)}`);
@@ -539,7 +539,7 @@ export function passCriteria(p: PassSpec): {
   prefer: string;
 } {
   return {
-    results: p.mode === "auto" ? "auto-confirmed" : "suggested",
+    results: modeWords(p.mode),
     cardinality: `${p.cardinality}${p.cardinality !== "1:1" && p.maxGroup ? `, groups up to ${p.maxGroup}` : ""}`,
     keys: p.keys.map((k) => `${k.label} (${k.left} = ${k.right})`).join(" + "),
     amount: describeAmount(p.amount),

@@ -340,37 +340,34 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
     setFormKey((k) => k + 1);
   };
 
+  /** Sends a change of the rules in use; on success the draft goes and the panel says what happened. */
+  const apply = <T,>(request: () => Promise<T>, saying: (result: T) => string) => {
+    setBusy(true);
+    setMessage(null);
+    request()
+      .then(
+        (result) => {
+          reset();
+          setMessage({ text: saying(result), error: false });
+          rules.reload();
+          onChanged();
+        },
+        (e: Error) => setMessage({ text: e.message, error: true }),
+      )
+      .finally(() => setBusy(false));
+  };
   const save = () => {
     if (!proposed || busy) return;
-    setBusy(true);
-    setMessage(null);
-    call("recon/saveRules", { templateId, definition: proposed, note, ...(base ? { basedOn: base } : {}) })
-      .then(
-        (saved) => {
-          reset();
-          setMessage({ text: `Saved as v${saved.version}. The next run uses these rules; re-run to apply them.`, error: false });
-          rules.reload();
-          onChanged();
-        },
-        (e: Error) => setMessage({ text: e.message, error: true }),
-      )
-      .finally(() => setBusy(false));
+    apply(
+      () => call("recon/saveRules", { templateId, definition: proposed, note, ...(base ? { basedOn: base } : {}) }),
+      (saved) => `Saved as v${saved.version}. The next run uses these rules; re-run to apply them.`,
+    );
   };
-  const use = (hash: string | null, label: string) => {
-    setBusy(true);
-    setMessage(null);
-    call("recon/useRules", { templateId, hash })
-      .then(
-        () => {
-          reset();
-          setMessage({ text: `Runs now use ${label}; re-run to apply them.`, error: false });
-          rules.reload();
-          onChanged();
-        },
-        (e: Error) => setMessage({ text: e.message, error: true }),
-      )
-      .finally(() => setBusy(false));
-  };
+  const use = (hash: string | null, label: string) =>
+    apply(
+      () => call("recon/useRules", { templateId, hash }),
+      () => `Runs now use ${label}; re-run to apply them.`,
+    );
 
   const data = rules.data;
   const current = data?.versions.find((v) => v.active);
