@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { AuditEntryInfo, AuditFilter } from "../../../src-shared/api/audit";
 import type { Selectable } from "kysely";
 import type { AuditLogTable } from "../store/auditLog.table";
-import type { Store } from "../store/store";
+import { escapeLike, type Store } from "../store/store";
 
 export interface AuditEntryInput {
   /** Who: a user id, or `cli:<os user>`, or `system`. */
@@ -143,8 +143,6 @@ export function auditEntryInfo(row: AuditRow): AuditEntryInfo {
 function upperBound(to: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(to) ? `${to}T23:59:59.999Z` : to;
 }
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function whereClause(filter: AuditFilter): { sql: string; params: string[] } {
   const clauses: string[] = [];

@@ -1,6 +1,6 @@
 import type { ColumnFilter, ColumnInfo, ColumnKind, RowPage, SortSpec } from "../../../src-shared/api";
 import { CANONICAL_TABLES, recordTypeOfTable } from "../store/canonicalTables";
-import type { Store } from "../store/store";
+import { escapeLike, type Store } from "../store/store";
 import { pagedRows } from "./pagedQuery";
 import { UserError } from "../handlerRegistry";
 
@@ -65,7 +65,7 @@ export function rowPage(
           params.push(filter.value);
         } else {
           where.push(`${name} LIKE ? ESCAPE '\\'`);
-          const escaped = filter.value.replace(/[\\%_]/g, (c) => "\\" + c);
+          const escaped = escapeLike(filter.value);
           params.push(filter.op === "contains" ? `%${escaped}%` : `${escaped}%`);
         }
         break;
@@ -94,7 +94,7 @@ export function rowPage(
   }
   if (request.search?.trim()) {
     const textColumns = columns.filter((c) => c.kind === "text");
-    const escaped = request.search.trim().replace(/[\\%_]/g, (c) => "\\" + c);
+    const escaped = escapeLike(request.search.trim());
     where.push(`(${textColumns.map((c) => `${c.name} LIKE ? ESCAPE '\\'`).join(" OR ")})`);
     for (const _ of textColumns) params.push(`%${escaped}%`);
   }

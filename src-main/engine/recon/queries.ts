@@ -19,7 +19,7 @@ import { UserError } from "../handlerRegistry";
 import { pagedRows } from "../browse/pagedQuery";
 import type { Selectable } from "kysely";
 import type { ReconExceptionTable } from "../store/recon.table";
-import type { Store } from "../store/store";
+import { escapeLike, type Store } from "../store/store";
 import { activeRules, builtInRules, ruleHashOf, rulesOfLastRun, shownRules } from "./rules";
 import { BUILT_IN_TEMPLATES } from "./templates";
 
@@ -261,7 +261,7 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
   }
   if (args.search) {
     where.push("(i.row_key LIKE ? ESCAPE '\\' OR i.fields_json LIKE ? ESCAPE '\\')");
-    const like = `%${args.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = `%${escapeLike(args.search)}%`;
     params.push(like, like);
   }
   const order: string[] = [];
@@ -372,8 +372,8 @@ export function listExceptions(store: Store, args: ExceptionsListArgs): { items:
     }
   }
   if (args.search) {
-    where.push("(e.message LIKE ? OR e.left_keys_json LIKE ? OR e.right_keys_json LIKE ?)");
-    const like = `%${args.search}%`;
+    where.push("(e.message LIKE ? ESCAPE '\\' OR e.left_keys_json LIKE ? ESCAPE '\\' OR e.right_keys_json LIKE ? ESCAPE '\\')");
+    const like = `%${escapeLike(args.search)}%`;
     params.push(like, like, like);
   }
   const order = (args.sort ?? []).map((s) => {

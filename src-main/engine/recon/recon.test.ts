@@ -162,6 +162,12 @@ describe("manual decisions", () => {
       limit: 1,
     });
     const e = items[0]!;
+    // The search takes what was typed literally: "%" and "_" are not wildcards.
+    const byKey = await engine.invokeAs(admin, "exceptions/list", { templateId, period, search: e.leftKeys[0]!, offset: 0, limit: 5 });
+    expect(byKey.items.map((x) => x.exceptionId)).toContain(e.exceptionId);
+    for (const search of ["%%%", "____"]) {
+      expect((await engine.invokeAs(admin, "exceptions/list", { templateId, period, search, offset: 0, limit: 1 })).total).toBe(0);
+    }
     await engine.invokeAs(admin, "exceptions/assign", { exceptionIds: [e.exceptionId], owner: "ana" });
     await engine.invokeAs(admin, "exceptions/comment", { exceptionId: e.exceptionId, text: "asked the department" });
     await engine.invokeAs(admin, "recon/run", { templateId, period });

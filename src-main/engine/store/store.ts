@@ -46,6 +46,14 @@ export function commitMark(store: Pick<Store, "sqlite">): string {
   return `${version}:${changes}`;
 }
 
+/**
+ * Text a person typed, made literal inside a `LIKE … ESCAPE '\\'` pattern: `%`, `_` and the
+ * backslash match only themselves (a search for "CO_45" must not find "CO145").
+ */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** How long a connection waits for another's write lock before SQLite answers SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
 

@@ -1,4 +1,4 @@
-import type { Store } from "../store/store";
+import { escapeLike, type Store } from "../store/store";
 import type { AuditEntryInfo } from "../../../src-shared/api/audit";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { lastRunInputFiles } from "../recon/inputs";
@@ -382,7 +382,7 @@ export function reconSourceFor(store: Store): ReconSource {
         )
         .iterate({
           reconId,
-          prefix: `${`${reconId}/${period}`.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+          prefix: `${escapeLike(`${reconId}/${period}`)}%`,
           recon: recon.id,
           files: JSON.stringify(files),
         }) as IterableIterator<AuditRow>;
