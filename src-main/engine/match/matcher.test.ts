@@ -46,6 +46,62 @@ describe("matching core", () => {
     expect(run([row("L", 100, { k: "a", d: "2026-10-05" })], [row("R", 100, { k: "a", d: "2026-10-01" })], [pass])).toHaveLength(0);
   });
 
+  it("works a percent tolerance out to the cent, without floating-point loss", () => {
+    // 0.57% of $100.00 is 57 cents: a 57-cent difference is inside, 58 cents is not.
+    const pass: PassSpec = {
+      id: "pct",
+      label: "Pct",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0, pct: 0.57 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    expect(run([row("L", 10_000, { k: "a" })], [row("R", 10_057, { k: "a" })], [pass])).toHaveLength(1);
+    expect(run([row("L", 10_000, { k: "a" })], [row("R", 10_058, { k: "a" })], [pass])).toHaveLength(0);
+    // Past 2^53 in the intermediate product the cents are still exact.
+    const big = 9_000_000_000_000;
+    expect(run([row("L", big, { k: "a" })], [row("R", big + 51_300_000_000, { k: "a" })], [pass])).toHaveLength(1);
+    expect(run([row("L", big, { k: "a" })], [row("R", big + 51_300_000_001, { k: "a" })], [pass])).toHaveLength(0);
+  });
+
+  it("never matches a row without an amount as $0.00 in a pass that checks amounts", () => {
+    const one: PassSpec = {
+      id: "p",
+      label: "P",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 0 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    expect(run([row("L", null, { k: "a" })], [row("R", 0, { k: "a" })], [one])).toHaveLength(0);
+    const sum: PassSpec = { ...one, cardinality: "N:1", maxGroup: 4 };
+    const groups = run(
+      [row("A", 5000, { k: "a" }), row("B", null, { k: "a" }), row("C", 3000, { k: "a" })],
+      [row("R", 8000, { k: "a" })],
+      [sum],
+    );
+    expect(groups.map((g) => g.left)).toEqual([[0, 2]]);
+    expect(
+      run([row("A", 5000, { k: "a" }), row("B", null, { k: "a" })], [row("R", 5000, { k: "a" })], [{ ...one, cardinality: "N:M" }]),
+    ).toHaveLength(0);
+    // Without an amount check (a key-only pass) such a row still matches on its key.
+    expect(run([row("L", null, { k: "a" })], [row("R", 0, { k: "a" })], [{ ...one, amount: undefined }])).toHaveLength(1);
+  });
+
+  it("refuses a date that is no real day rather than rolling it into the next month", () => {
+    const pass: PassSpec = {
+      id: "p",
+      label: "P",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      date: { left: "d", right: "d", minDays: -3, maxDays: 3 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    expect(run([row("L", 1, { k: "a", d: "2026-02-30" })], [row("R", 1, { k: "a", d: "2026-03-02" })], [pass])).toHaveLength(0);
+    expect(run([row("L", 1, { k: "a", d: "2026-13-01" })], [row("R", 1, { k: "a", d: "2027-01-01" })], [pass])).toHaveLength(0);
+    expect(run([row("L", 1, { k: "a", d: "2028-02-29" })], [row("R", 1, { k: "a", d: "2028-03-01" })], [pass])).toHaveLength(1);
+  });
+
   it("sums several left rows into one right row (N:1, bounded), e.g. ERAs bundled in one deposit", () => {
     const pass: PassSpec = {
       id: "bundle",

@@ -60,8 +60,17 @@ function rowKeys(row: SideRow, pass: PassSpec, side: "left" | "right"): string[]
   return out.length > 1 ? [...new Set(out)] : out;
 }
 
+/** A percent tolerance in millionths (0.57% → 5,700), so the cents it allows are worked out in integers. */
+const PCT_SCALE = 1_000_000;
+
 function toleranceCents(tol: AmountTolerance, base: number): number {
-  return Math.max(tol.absCents, tol.pct ? Math.floor((Math.abs(base) * tol.pct) / 100) : 0);
+  if (!tol.pct) return tol.absCents;
+  // 0.57% of $100.00 is 57 cents; in floating point 10000 × 0.57 / 100 is 56.99… and would floor to 56.
+  const product = Math.abs(base) * Math.round((tol.pct * PCT_SCALE) / 100);
+  const cents = Number.isSafeInteger(product)
+    ? (product - (product % PCT_SCALE)) / PCT_SCALE
+    : Number((BigInt(Math.abs(base)) * BigInt(Math.round((tol.pct * PCT_SCALE) / 100))) / BigInt(PCT_SCALE));
+  return Math.max(tol.absCents, cents);
 }
 
 /** Difference right − left within the tolerance (and direction) of a pass. */
@@ -88,6 +97,8 @@ interface PairCheck {
 
 /** Date window and text rules between one left and one right row. */
 function pairCheck(pass: PassSpec, l: SideRow, r: SideRow): PairCheck {
+  // A row without an amount (one that did not parse) never passes an amount check as $0.00.
+  if (pass.amount && (l.amount === null || r.amount === null)) return { ok: false, days: null, sims: [], preferred: 0 };
   let days: number | null = null;
   if (pass.date) {
     const a = dayNumber(l.values[pass.date.left]);

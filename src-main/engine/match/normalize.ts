@@ -103,10 +103,17 @@ export function daysBetween(from: unknown, to: unknown): number | null {
   return a === null || b === null ? null : b - a;
 }
 
+/** Days since 1970-01-01 of an ISO date (or timestamp); null when it is missing or no real day ("2026-02-30"). */
 export function dayNumber(value: unknown): number | null {
   if (typeof value !== "string" || value.length < 10) return null;
-  const t = Date.UTC(Number(value.slice(0, 4)), Number(value.slice(5, 7)) - 1, Number(value.slice(8, 10)));
-  return Number.isNaN(t) ? null : Math.round(t / 86_400_000);
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return null;
+  const t = Date.UTC(Number(value.slice(0, 4)), month - 1, day);
+  if (Number.isNaN(t)) return null;
+  // Date.UTC rolls an impossible day into the next month: a day past 28 must still be in its month.
+  if (day > 28 && new Date(t).getUTCMonth() !== month - 1) return null;
+  return Math.round(t / 86_400_000);
 }
 
 export function formatCents(cents: number): string {
