@@ -290,8 +290,14 @@ export interface ProposedCorrection {
   templateId: string;
   period: string;
   kind: CorrectionPayload["kind"];
-  /** `accepted`: the outbound capability took it; `withdrawn`: its exception cleared or was resolved otherwise. */
+  /** `accepted`: the outbound capability took it; `withdrawn`: see `withdrawnReason`. */
   status: "proposed" | "accepted" | "withdrawn";
+  /**
+   * Why Tieout withdrew it: its break cleared (a run no longer found it), was settled by a manual
+   * match or an explanation, or was resolved by a person. Null when a person withdrew it; a run
+   * proposes again only what Tieout withdrew, once its break is open again.
+   */
+  withdrawnReason: "break-cleared" | "break-settled" | "break-resolved" | null;
   summary: string;
   amountCents: number | null;
   payload: CorrectionPayload;

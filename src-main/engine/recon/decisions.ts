@@ -127,24 +127,51 @@ export function matchManual(
   return getGroup(store, groupId);
 }
 
-function resolveByKeys(store: Store, reconId: number, keys: string[], actor: string, resolution: string): void {
+/** The unlocked exceptions of a reconciliation in a state (and, when asked, settled by a decision) that name any of these rows. */
+function exceptionsNaming(store: Store, reconId: number, keys: string[], where: string): number[] {
   const keySet = new Set(keys);
-  const open = store.sqlite
-    .prepare(
-      "SELECT id, left_keys_json, right_keys_json FROM recon_exception WHERE reconciliation_id = ? AND status = 'open' AND locked = 0",
+  const found = store.sqlite
+    .prepare(`SELECT id, left_keys_json, right_keys_json FROM recon_exception WHERE reconciliation_id = ? AND locked = 0 AND ${where}`)
+    .all(reconId) as { id: number; left_keys_json: string; right_keys_json: string }[];
+  return found
+    .filter((e) =>
+      [...(JSON.parse(e.left_keys_json) as string[]), ...(JSON.parse(e.right_keys_json) as string[])].some((k) => keySet.has(k)),
     )
-    .all(reconId) as {
-    id: number;
-    left_keys_json: string;
-    right_keys_json: string;
-  }[];
+    .map((e) => e.id);
+}
+
+/**
+ * A break that is resolved needs no correction: a proposal still waiting is withdrawn, so the
+ * journal cannot be posted as well as the match or explanation that settled the break.
+ */
+function withdrawProposals(store: Store, exceptionId: number, why: "break-settled" | "break-resolved"): void {
+  store.sqlite
+    .prepare("UPDATE proposed_correction SET status = 'withdrawn', withdrawn_reason = ? WHERE exception_id = ? AND status = 'proposed'")
+    .run(why, exceptionId);
+}
+
+/** A manual match or an explanation settles the open breaks of its rows (undoing it reopens them). */
+function resolveByKeys(store: Store, reconId: number, keys: string[], actor: string, resolution: string): void {
   const resolve = store.sqlite.prepare(
-    "UPDATE recon_exception SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
+    "UPDATE recon_exception SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?, settled_by_decision = 1 WHERE id = ?",
   );
-  for (const e of open) {
-    const ks = [...(JSON.parse(e.left_keys_json) as string[]), ...(JSON.parse(e.right_keys_json) as string[])];
-    if (ks.some((k) => keySet.has(k))) resolve.run(now(), actor, resolution, e.id);
+  for (const id of exceptionsNaming(store, reconId, keys, "status = 'open'")) {
+    resolve.run(now(), actor, resolution, id);
+    withdrawProposals(store, id, "break-settled");
   }
+}
+
+/**
+ * Undoing a manual match or an explanation reopens the breaks it settled for those rows; the
+ * next run raises again what still applies (its correction too) and clears the rest.
+ */
+function reopenSettled(store: Store, reconId: number, keys: string[]): number[] {
+  const ids = exceptionsNaming(store, reconId, keys, "status = 'resolved' AND settled_by_decision = 1");
+  const reopen = store.sqlite.prepare(
+    "UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL, settled_by_decision = 0 WHERE id = ?",
+  );
+  for (const id of ids) reopen.run(id);
+  return ids;
 }
 
 export function confirmGroups(store: Store, actor: string, groupIds: number[]): { confirmed: number } {
@@ -187,16 +214,26 @@ export function unmatchGroups(store: Store, actor: string, groupIds: number[], r
           side: string;
           row_key: string;
         }[];
-        const g = store.sqlite.prepare("SELECT kind, pass_id, explanation FROM match_group WHERE id = ?").get(id);
+        const g = store.sqlite.prepare("SELECT reconciliation_id, kind, pass_id, explanation FROM match_group WHERE id = ?").get(id) as {
+          reconciliation_id: number;
+          kind: string;
+          pass_id: string | null;
+          explanation: string;
+        };
         // Held: automatic passes leave these rows alone until a person matches them again.
         dissolve(store, id, true);
+        const reopened = reopenSettled(
+          store,
+          g.reconciliation_id,
+          members.map((m) => m.row_key),
+        );
         appendAudit(store, {
           actor,
           action: "unmatch",
           entityType: "match-group",
           entityId: String(id),
-          before: { group: g, members },
-          after: null,
+          before: { group: { kind: g.kind, pass_id: g.pass_id, explanation: g.explanation }, members },
+          after: reopened.length > 0 ? { reopenedExceptions: reopened } : null,
           reason: reason ?? null,
         });
         unmatched++;
@@ -231,14 +268,16 @@ export function explainItems(
           );
       let n = 0;
       for (const i of items) n += set.run(explained ? actor : null, explained ? args.note : null, i.id).changes;
+      let reopened: number[] = [];
       if (explained) resolveByKeys(store, reconId, args.keys, actor, `explained: ${args.note}`);
+      else reopened = reopenSettled(store, reconId, args.keys);
       appendAudit(store, {
         actor,
         action: explained ? "explain" : "unexplain",
         entityType: "recon-items",
         entityId: `${args.templateId}/${args.period}/${args.side}`,
         before: items.map((i) => ({ key: i.row_key, status: i.status })),
-        after: { keys: args.keys, explained },
+        after: { keys: args.keys, explained, ...(reopened.length > 0 ? { reopenedExceptions: reopened } : {}) },
         reason: args.note ?? null,
       });
       return { explained: n };
@@ -331,8 +370,11 @@ export function resolveExceptions(store: Store, actor: string, exceptionIds: num
         if (before.locked === 1) throw new UserError("LOCKED", `Exception ${id} is locked (signed off).`);
         if (before.status === "resolved") continue;
         resolved += store.sqlite
-          .prepare("UPDATE recon_exception SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?")
+          .prepare(
+            "UPDATE recon_exception SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?, settled_by_decision = 0 WHERE id = ?",
+          )
           .run(now(), actor, resolution, id).changes;
+        withdrawProposals(store, id, "break-resolved");
         appendAudit(store, {
           actor,
           action: "resolve",
@@ -358,7 +400,9 @@ export function reopenExceptions(store: Store, actor: string, exceptionIds: numb
         if (before.locked === 1) throw new UserError("LOCKED", `Exception ${id} is locked (signed off).`);
         if (before.status !== "resolved") continue;
         reopened += store.sqlite
-          .prepare("UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL WHERE id = ?")
+          .prepare(
+            "UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL, settled_by_decision = 0 WHERE id = ?",
+          )
           .run(id).changes;
         appendAudit(store, {
           actor,
@@ -389,7 +433,10 @@ export function setCorrectionStatus(
         const before = store.sqlite.prepare("SELECT status FROM proposed_correction WHERE id = ?").get(id) as
           { status: string } | undefined;
         if (!before) throw new UserError("NOT_FOUND", `There is no proposed correction ${id}.`);
-        updated += store.sqlite.prepare("UPDATE proposed_correction SET status = ? WHERE id = ?").run(status, id).changes;
+        // withdrawn_reason NULL: a person withdrew it (or it was accepted), and no run proposes it again.
+        updated += store.sqlite
+          .prepare("UPDATE proposed_correction SET status = ?, withdrawn_reason = NULL WHERE id = ?")
+          .run(status, id).changes;
         appendAudit(store, {
           actor,
           action: `correction-${status}`,

@@ -423,6 +423,7 @@ interface CorrectionRow {
   period: string;
   kind: ProposedCorrection["kind"];
   status: ProposedCorrection["status"];
+  withdrawn_reason: ProposedCorrection["withdrawnReason"];
   summary: string;
   amount_cents: number | null;
   payload_json: string;
@@ -476,6 +477,7 @@ export function listCorrections(
       period: r.period,
       kind: r.kind,
       status: r.status,
+      withdrawnReason: r.withdrawn_reason,
       summary: r.summary,
       amountCents: r.amount_cents,
       payload: JSON.parse(r.payload_json) as ProposedCorrection["payload"],

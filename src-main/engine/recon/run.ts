@@ -420,9 +420,33 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         `UPDATE recon_exception SET amount_cents = ?, lag_days = ?, reason_code = ?, expected = ?, found = ?, message = ?, group_id = ?, last_seen_run_id = ?,
            status = CASE WHEN status = 'cleared' THEN 'open' ELSE status END WHERE id = ? AND locked = 0`,
       );
+      // A break's proposal follows the break: proposed again when a break Tieout had withdrawn it
+      // for comes back, restated when the break's amount or lines change; never touched once
+      // accepted (the outbound side carries it) or withdrawn by a person.
+      const existingCorrections = new Map(
+        (
+          db
+            .prepare(
+              "SELECT id, exception_id, kind, status, withdrawn_reason, summary, amount_cents, payload_json FROM proposed_correction WHERE reconciliation_id = ?",
+            )
+            .all(reconId) as {
+            id: number;
+            exception_id: number;
+            kind: string;
+            status: string;
+            withdrawn_reason: string | null;
+            summary: string;
+            amount_cents: number | null;
+            payload_json: string;
+          }[]
+        ).map((c) => [`${c.exception_id}:${c.kind}`, c] as const),
+      );
       const insertCorrection = db.prepare(
-        `INSERT OR IGNORE INTO proposed_correction (reconciliation_id, exception_id, kind, status, summary, amount_cents, payload_json, created_at, run_id)
+        `INSERT INTO proposed_correction (reconciliation_id, exception_id, kind, status, summary, amount_cents, payload_json, created_at, run_id)
          VALUES (?, ?, ?, 'proposed', ?, ?, ?, ?, ?)`,
+      );
+      const restateCorrection = db.prepare(
+        `UPDATE proposed_correction SET status = 'proposed', withdrawn_reason = NULL, summary = ?, amount_cents = ?, payload_json = ?, run_id = ? WHERE id = ?`,
       );
       const seen = new Set<string>();
       const exceptionsByReason: ReconRunSummary["exceptionsByReason"] = {};
@@ -446,6 +470,8 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         const gid = group === null ? null : groupIds[group]!;
         const old = existingExceptions.get(fp);
         let exceptionId: number;
+        // Resolved by a person (or settled by a decision that still stands): no correction is proposed for it.
+        const open = !old || old.status !== "resolved";
         if (old) {
           exceptionId = old.id;
           refreshException.run(e.amountCents, e.lagDays, e.reasonCode, e.expected, e.found, e.message, gid, runId, old.id);
@@ -469,24 +495,29 @@ export function runReconciliation(store: Store, templateId: string, period: stri
             ).lastInsertRowid,
           );
         }
-        const draft = buildCorrection(e, template, period);
+        const draft = open ? buildCorrection(e, template, period) : null;
         if (draft) {
-          const r = insertCorrection.run(
-            reconId,
-            exceptionId,
-            draft.kind,
-            draft.summary,
-            draft.amountCents,
-            JSON.stringify(draft.payload),
-            now,
-            runId,
-          );
-          corrections += r.changes;
+          const payload = JSON.stringify(draft.payload);
+          const had = existingCorrections.get(`${exceptionId}:${draft.kind}`);
+          if (!had) {
+            insertCorrection.run(reconId, exceptionId, draft.kind, draft.summary, draft.amountCents, payload, now, runId);
+            corrections++;
+          } else if (had.status === "withdrawn" && had.withdrawn_reason !== null) {
+            restateCorrection.run(draft.summary, draft.amountCents, payload, runId, had.id);
+            corrections++;
+          } else if (
+            had.status === "proposed" &&
+            (had.summary !== draft.summary || had.amount_cents !== draft.amountCents || had.payload_json !== payload)
+          ) {
+            restateCorrection.run(draft.summary, draft.amountCents, payload, runId, had.id);
+          }
         }
       }
       // A break no longer found is cleared (kept, with its history), and its proposals withdrawn.
       const clear = db.prepare("UPDATE recon_exception SET status = 'cleared', last_seen_run_id = ? WHERE id = ?");
-      const withdraw = db.prepare("UPDATE proposed_correction SET status = 'withdrawn' WHERE exception_id = ? AND status = 'proposed'");
+      const withdraw = db.prepare(
+        "UPDATE proposed_correction SET status = 'withdrawn', withdrawn_reason = 'break-cleared' WHERE exception_id = ? AND status = 'proposed'",
+      );
       for (const [fp, e] of existingExceptions) {
         if (seen.has(fp) || e.locked === 1 || signedOff || e.status !== "open") continue;
         clear.run(runId, e.id);

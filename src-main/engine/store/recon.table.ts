@@ -112,6 +112,8 @@ export interface ReconExceptionTable {
   resolved_by: string | null;
   resolution: string | null;
   locked: number;
+  /** 1 when a manual match or an explanation resolved it: undoing that decision reopens it (0009). */
+  settled_by_decision: Generated<number>;
 }
 
 export interface ReconExceptionCommentTable {
@@ -133,6 +135,8 @@ export interface ProposedCorrectionTable {
   payload_json: string;
   created_at: string;
   run_id: number | null;
+  /** Why Tieout withdrew it (break-cleared, break-settled, break-resolved); NULL when a person did (0009). */
+  withdrawn_reason: string | null;
 }
 
 export interface ReconSavedViewTable {

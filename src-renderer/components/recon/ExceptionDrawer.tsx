@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { UserInfo } from "../../../src-shared/api";
+import type { ProposedCorrection } from "../../../src-shared/api/recon";
 import { call } from "../../api/client";
 import { useApiQuery, useEvent } from "../../api/hooks";
 import { formatMoney, formatNumber, formatTimestamp } from "../../format";
@@ -7,6 +8,18 @@ import type { Route } from "../../routes";
 import { reasonLabel } from "./reconLabels";
 
 /** One exception: what broke, its history of comments, the fix a run proposed, and its actions. */
+const WITHDRAWN_BECAUSE: Record<NonNullable<ProposedCorrection["withdrawnReason"]>, string> = {
+  "break-cleared": "the break was no longer found",
+  "break-settled": "the break was settled by a match or an explanation",
+  "break-resolved": "the break was resolved",
+};
+
+/** A correction's state in words; a withdrawn one says why, so nobody posts it by another route. */
+function correctionState(c: ProposedCorrection): string {
+  if (c.status !== "withdrawn") return c.status;
+  return c.withdrawnReason ? `withdrawn: ${WITHDRAWN_BECAUSE[c.withdrawnReason]}` : "withdrawn by hand";
+}
+
 export function ExceptionDrawer({
   exceptionId,
   user,
@@ -171,7 +184,7 @@ export function ExceptionDrawer({
               <ul className="plain-list">
                 {detail.data.corrections.map((c) => (
                   <li key={c.correctionId}>
-                    {c.summary} <span className="muted">({c.status})</span>{" "}
+                    {c.summary} <span className="muted">({correctionState(c)})</span>{" "}
                     {c.amountCents !== null && <span className="num">{formatMoney(c.amountCents)}</span>}{" "}
                     {c.status === "proposed" && user.roles.some((r) => r === "preparer" || r === "admin") && (
                       <button

@@ -7,6 +7,7 @@ import * as m0005 from "./0005_signoff_workpapers";
 import * as m0006 from "./0006_compact_sha_index";
 import * as m0007 from "./0007_rule_versions";
 import * as m0008 from "./0008_run_inputs";
+import * as m0009 from "./0009_settled_breaks";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   "0006_compact_sha_index": m0006,
   "0007_rule_versions": m0007,
   "0008_run_inputs": m0008,
+  "0009_settled_breaks": m0009,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();

@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../store/store";
+import { explainItems, matchManual, reopenExceptions, resolveExceptions, setCorrectionStatus, unmatchGroups } from "./decisions";
+import { listCorrections } from "./queries";
+import { runReconciliation } from "./run";
+
+/**
+ * A break and the correction proposed for it, through the decisions that settle and unsettle
+ * them: what is open work and what may be posted must follow the break.
+ */
+let dir: string;
+let store: Store;
+const period = "2026-10";
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tieout-lifecycle-"));
+  store = await openStore(join(dir, "t.db"));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const exceptions = () =>
+  store.sqlite.prepare("SELECT id, reason, status, resolution, amount_cents FROM recon_exception ORDER BY id").all() as {
+    id: number;
+    reason: string;
+    status: string;
+    resolution: string | null;
+    amount_cents: number | null;
+  }[];
+
+describe("a break settled by a decision", () => {
+  const templateId = "charge-reconciliation";
+  const charge = (system: string, id: string, account = "A1") =>
+    store.sqlite
+      .prepare(
+        `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+         VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', 1000, 1)`,
+      )
+      .run(system, id, account);
+
+  it("opens again when the explanation is taken back, before and after the next run", () => {
+    charge("ehr", "C1");
+    runReconciliation(store, templateId, period, { actor: "t" });
+    expect(exceptions().map((e) => [e.reason, e.status])).toEqual([["missing-in-billing", "open"]]);
+    explainItems(store, "ana", { templateId, period, side: "left", keys: ["ehr:C1"], note: "timing" });
+    expect(exceptions()[0]).toMatchObject({ status: "resolved", resolution: "explained: timing" });
+    runReconciliation(store, templateId, period, { actor: "t" });
+    expect(exceptions()[0]!.status).toBe("resolved");
+
+    explainItems(store, "ana", { templateId, period, side: "left", keys: ["ehr:C1"], note: "", explained: false });
+    expect(exceptions()[0]).toMatchObject({ status: "open", resolution: null });
+    runReconciliation(store, templateId, period, { actor: "t" });
+    expect(exceptions()).toHaveLength(1);
+    expect(exceptions()[0]!.status).toBe("open");
+  });
+
+  it("opens again when the manual match is undone, and a break a person resolved stays resolved", () => {
+    charge("ehr", "C1", "A1");
+    charge("billing", "T9", "B9");
+    charge("ehr", "C2", "A3");
+    runReconciliation(store, templateId, period, { actor: "t" });
+    // C1 and T9 do not match on their own (different transaction ids); C2 is missing in billing.
+    const byKey = (key: string) =>
+      store.sqlite
+        .prepare("SELECT id FROM recon_exception WHERE left_keys_json LIKE ? OR right_keys_json LIKE ?")
+        .get(`%${key}%`, `%${key}%`) as {
+        id: number;
+      };
+    const [c1, t9, c2] = [byKey("ehr:C1"), byKey("billing:T9"), byKey("ehr:C2")];
+    const group = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T9"], note: "re-keyed" });
+    expect(
+      exceptions()
+        .filter((e) => e.status === "resolved")
+        .map((e) => e.id),
+    ).toEqual([c1!.id, t9!.id]);
+    resolveExceptions(store, "ana", [c2!.id], "posted in November, within policy");
+
+    unmatchGroups(store, "ana", [group.groupId], "wrong pair");
+    const statuses = () => Object.fromEntries(exceptions().map((e) => [e.id, e.status]));
+    expect(statuses()).toEqual({ [c1.id]: "open", [t9.id]: "open", [c2.id]: "resolved" });
+    runReconciliation(store, templateId, period, { actor: "t" });
+    expect(statuses()).toEqual({ [c1.id]: "open", [t9.id]: "open", [c2.id]: "resolved" });
+    expect(store.sqlite.prepare("SELECT after_json FROM audit_log WHERE action = 'unmatch'").get()).toEqual({
+      after_json: JSON.stringify({ reopenedExceptions: [c1.id, t9.id].sort((a, b) => a - b) }),
+    });
+  });
+});
+
+describe("a correction follows its break", () => {
+  const templateId = "remittance-bank";
+  // A healthcare deposit with addenda but no 835 on file: unapplied cash, with a journal proposed.
+  const deposit = (cents: number) =>
+    store.sqlite
+      .prepare(
+        `INSERT INTO bank_transaction (system, bank_transaction_id, bank_account, as_of_date, type_code, amount_cents, bank_reference, reassociation_trace)
+         VALUES ('bank', 'D1', '123', '2026-10-05', '169', ?, 'REF1', 'TRACE-1')`,
+      )
+      .run(cents);
+  const proposals = () =>
+    listCorrections(store, { templateId, period }).items.map((c) => ({ status: c.status, amountCents: c.amountCents }));
+  const withdrawnReason = () =>
+    (store.sqlite.prepare("SELECT withdrawn_reason FROM proposed_correction").get() as { withdrawn_reason: string | null })
+      .withdrawn_reason;
+  const run = () => runReconciliation(store, templateId, period, { actor: "t" });
+
+  it("is restated when the break's amount changes, withdrawn when it clears and proposed again when it comes back", () => {
+    deposit(10_000);
+    expect(run().corrections).toBe(1);
+    expect(proposals()).toEqual([{ status: "proposed", amountCents: 10_000 }]);
+
+    store.sqlite.prepare("UPDATE bank_transaction SET amount_cents = 25000").run();
+    run();
+    expect(exceptions().map((e) => e.amount_cents)).toEqual([25_000]);
+    expect(proposals()).toEqual([{ status: "proposed", amountCents: 25_000 }]);
+
+    store.sqlite.prepare("DELETE FROM bank_transaction").run();
+    run();
+    expect(exceptions()[0]!.status).toBe("cleared");
+    expect(proposals()).toEqual([{ status: "withdrawn", amountCents: 25_000 }]);
+    expect(withdrawnReason()).toBe("break-cleared");
+
+    deposit(12_000);
+    expect(run().corrections).toBe(1);
+    expect(exceptions()[0]!.status).toBe("open");
+    expect(proposals()).toEqual([{ status: "proposed", amountCents: 12_000 }]);
+  });
+
+  it("is withdrawn when the break is settled or resolved, proposed again when that is undone, and never after a person withdrew it", () => {
+    deposit(10_000);
+    run();
+    // The ERA turns up under another trace: matched by hand, the unapplied-cash journal must not be posted too.
+    store.sqlite
+      .prepare(
+        "INSERT INTO remittance_payment (system, trace_number, amount_cents, payment_date, balanced) VALUES ('payer', 'OTHER', 10000, '2026-10-04', 1)",
+      )
+      .run();
+    run();
+    const group = matchManual(store, "ana", { templateId, period, leftKeys: ["OTHER"], rightKeys: ["D1"] });
+    expect(proposals()).toEqual([{ status: "withdrawn", amountCents: 10_000 }]);
+    expect(withdrawnReason()).toBe("break-settled");
+    run();
+    expect(proposals()[0]!.status).toBe("withdrawn");
+
+    unmatchGroups(store, "ana", [group.groupId]);
+    expect(run().corrections).toBe(1);
+    expect(proposals()).toEqual([{ status: "proposed", amountCents: 10_000 }]);
+
+    const unapplied = exceptions().find((e) => e.reason === "unapplied-cash")!;
+    resolveExceptions(store, "ana", [unapplied.id], "applied by hand in the cash application system");
+    expect(proposals()[0]!.status).toBe("withdrawn");
+    expect(withdrawnReason()).toBe("break-resolved");
+    run();
+    expect(proposals()[0]!.status).toBe("withdrawn");
+    reopenExceptions(store, "ana", [unapplied.id]);
+    run();
+    expect(proposals()[0]!.status).toBe("proposed");
+
+    const [c] = listCorrections(store, { templateId, period }).items;
+    setCorrectionStatus(store, "ana", [c!.correctionId], "withdrawn");
+    expect(run().corrections).toBe(0);
+    expect(proposals()[0]!.status).toBe("withdrawn");
+    expect(withdrawnReason()).toBeNull();
+  });
+});
