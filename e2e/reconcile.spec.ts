@@ -29,8 +29,12 @@ test("a reconciliation run on the demo shows a balance that ties to the cent", a
   await expect(page.getByTestId("recon-no-run")).toContainText("No run yet for 2026-09");
   await page.screenshot({ path: test.info().outputPath("reconcile-no-run.png") });
 
+  // The detail's picker opens a period on Enter (or once it settles), and keeps the focus.
   await page.getByLabel("Period").fill(PERIOD);
-  await expect(page.getByRole("heading", { level: 2, name: CHARGES })).toBeVisible();
+  await page.getByLabel("Period").press("Enter");
+  await expect(page).toHaveURL(new RegExp(`charge-reconciliation/${PERIOD}$`));
+  await expect(page.getByLabel("Period")).toBeFocused();
+  await page.getByRole("heading", { level: 2, name: CHARGES }).click();
   await page.keyboard.press("r");
   await expect(page.getByTestId("recon-message")).toHaveText("Run finished.", { timeout: 60_000 });
   const balance = page.getByTestId("balance-panel");
@@ -127,6 +131,79 @@ test("unmatching a group and matching its rows again by hand brings the running 
   await recon.gridRow("left", 0).locator('[col-id="rowKey"]').click();
   await expect(page.getByTestId("row-panel")).toContainText("Timing: posts next period");
   await page.screenshot({ path: test.info().outputPath("reconcile-explained.png") });
+});
+
+test("the keyboard and the roles: months stepped with arrows, shortcuts held under a dialog, the group panel's own unmatch, an auditor who only reads", async ({
+  page,
+  browser,
+}) => {
+  const { recon } = await openDemo(page);
+  await recon.runFromList("charge-reconciliation");
+  await recon.openDetail(CHARGES);
+  await expect(page.getByTestId("balance-panel")).toBeVisible();
+
+  // Arrow keys step through months in the picker, which keeps the focus as each month opens.
+  const picker = page.getByLabel("Period");
+  await picker.focus();
+  await picker.press("ArrowUp");
+  await picker.press("ArrowUp");
+  await expect(page).toHaveURL(/charge-reconciliation\/2026-12$/);
+  await expect(page.getByTestId("recon-no-run")).toContainText("No run yet for 2026-12");
+  await expect(page.getByLabel("Period")).toBeFocused();
+  await page.getByLabel("Period").press("ArrowDown");
+  await page.getByLabel("Period").press("ArrowDown");
+  await expect(page).toHaveURL(new RegExp(`charge-reconciliation/${PERIOD}$`));
+  await expect(page.getByTestId("balance-panel")).toBeVisible();
+
+  // Under the list of shortcuts the page does not act: R does not start a run, Tab stays in the dialog.
+  await page.getByTestId("balance-panel").click();
+  await page.keyboard.press("?");
+  const dialog = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await expect(dialog).toBeVisible();
+  await page.keyboard.press("r");
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Close" })).toBeFocused();
+  await expect(page.getByTestId("run-progress")).toBeHidden();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+
+  // With a row ticked, the group panel's Unmatch breaks the group on screen, not the ticked row's.
+  await recon.toggleStatus("left", "Matched");
+  const ticked = ((await recon.gridRow("left", 0).locator('[col-id="rowKey"]').textContent()) ?? "").trim();
+  const opened = ((await recon.gridRow("left", 1).locator('[col-id="rowKey"]').textContent()) ?? "").trim();
+  await recon.select("left", ticked);
+  await recon.gridRow("left", 1).locator('[col-id="rowKey"]').click();
+  const group = page.getByTestId("group-panel");
+  await expect(group).toContainText(opened);
+  await group.getByRole("button", { name: "Unmatch" }).click();
+  await expect(page.getByTestId("recon-message")).toContainText("Unmatched 1 group");
+  await recon.toggleStatus("left", "Matched");
+  await recon.search("left", ticked);
+  await expect(recon.gridRow("left", 0)).toContainText("Matched");
+  await recon.search("left", opened);
+  await expect(recon.gridRow("left", 0)).not.toContainText("Matched");
+  // The list's unexplained difference is today's: the unmatched rows are in it at once.
+  const unexplained = (await page.getByTestId("balance-unexplained").textContent()) ?? "";
+  await page.getByRole("button", { name: "← Reconciliations" }).click();
+  await expect(recon.listRow("charge-reconciliation")).toContainText(unexplained);
+
+  // An auditor reads the reconciliation but cannot run it or change it.
+  const other = await browser.newContext();
+  try {
+    const avaPage = await other.newPage();
+    await new Workbench(avaPage).open(tieout.loginUrl, { userId: "ava", password: "demo" });
+    const avaRecon = new ReconcilePage(avaPage);
+    await avaRecon.openList(PERIOD);
+    await avaRecon.openDetail(CHARGES);
+    await expect(avaPage.getByTestId("balance-panel")).toBeVisible();
+    await expect(avaPage.getByRole("button", { name: "Re-run" })).toBeDisabled();
+    await avaPage.keyboard.press("r");
+    await expect(avaPage.getByTestId("run-progress")).toBeHidden();
+    await expect(avaPage.getByRole("button", { name: "Explain…" })).toBeDisabled();
+    await expect(avaPage.getByTestId("selection-bar").getByRole("button", { name: "Match", exact: true })).toBeDisabled();
+  } finally {
+    await other.close();
+  }
 });
 
 test("an exception is assigned, commented and resolved from the queue, and a filter is saved as a view", async ({ page }) => {

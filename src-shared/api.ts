@@ -76,6 +76,8 @@ export interface JobInfo {
   status: JobStatus;
   /** Human label, e.g. "Import 3 files". */
   label: string;
+  /** Who started it (a user id, `cli:<name>` or `system`); only they or an administrator may cancel it. */
+  requestedBy: string;
   phase: string | null;
   done: number;
   total: number | null;
@@ -192,6 +194,11 @@ export interface UserInfo {
   userId: string;
   displayName: string;
   roles: Role[];
+}
+
+/** Whether a user may act in a role: an administrator has every role. The engine and the UI ask the same. */
+export function hasRole(user: Pick<UserInfo, "roles">, role: Role): boolean {
+  return user.roles.includes(role) || user.roles.includes("admin");
 }
 
 export interface ApiError {

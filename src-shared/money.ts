@@ -37,6 +37,17 @@ export function parseDecimalToCents(input: string): MoneyParse {
   return { ok: true, cents: sign * cents || 0 };
 }
 
+/**
+ * An amount as a person types it after reading it on screen ("$1,240.00", "-$12.50",
+ * "($12.50)", "240"), in cents; null when the text is not an amount.
+ */
+export function parseDisplayedAmount(text: string): number | null {
+  let t = text.trim().replace(/[$,\s]/g, "");
+  if (/^\(.*\)$/.test(t)) t = `-${t.slice(1, -1)}`;
+  const parsed = parseDecimalToCents(t);
+  return parsed.ok ? parsed.cents : null;
+}
+
 /** Formats integer cents as a plain decimal string: 123456 → "1234.56", -5 → "-0.05". */
 export function centsToDecimal(cents: number): string {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`cents must be a safe integer, got ${cents}`);

@@ -181,6 +181,30 @@ describe("engine jobs", () => {
     expect(clear.rows[0]).toMatchObject({ mrn: "M1", patient_name: "DOE^JANE" });
   });
 
+  it("starts a job only for a user with the role its direct method needs, and lets only its starter or an admin cancel it", async () => {
+    const viewer: CallContext = { user: { userId: "vic", displayName: "Vic", roles: [] }, sessionId: null, actor: "vic" };
+    const ana: CallContext = { user: { userId: "ana", displayName: "Ana", roles: ["preparer"] }, sessionId: null, actor: "ana" };
+    const bob: CallContext = { user: { userId: "bob", displayName: "Bob", roles: ["preparer"] }, sessionId: null, actor: "bob" };
+    await expect(
+      engine.invokeAs(viewer, "jobs/start", { kind: "recon", params: { templateId: "charge-reconciliation", period: "2026-10" } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN", message: "Vic does not have the preparer role needed for a recon job." });
+    await expect(engine.invokeAs(viewer, "jobs/start", { kind: "ingest", params: { paths: [bigHl7(1)] } })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(engine.jobs.list()).toEqual([]);
+
+    const { jobId } = await engine.invokeAs(ana, "jobs/start", { kind: "ingest", params: { paths: [bigHl7(60_000)] } });
+    expect(engine.jobs.get(jobId)!.requestedBy).toBe("ana");
+    await expect(engine.invokeAs(bob, "jobs/cancel", { jobId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringContaining("Only ana (who started it) or an administrator"),
+    });
+    await expect(engine.invokeAs(viewer, "jobs/cancel", { jobId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(engine.invokeAs(admin, "jobs/cancel", { jobId: "no-such-job" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await engine.invokeAs(ana, "jobs/cancel", { jobId })).toEqual({ cancelled: true });
+    expect((await engine.jobs.waitFor(jobId)).status).toBe("cancelled");
+  });
+
   it("refuses an unknown job kind and an import with no paths, as values", async () => {
     await expect(engine.invokeAs(admin, "jobs/start", { kind: "nope", params: {} } as never)).rejects.toMatchObject({
       code: "BAD_REQUEST",

@@ -4,7 +4,7 @@ import { registerAuditHandlers } from "./audit/handlers";
 import { createUser, listUsers, login, logout, sessionUser } from "./auth/users";
 import { maskPatientIdentifiers } from "./browse/phi";
 import { EngineEventBus } from "./events";
-import { HandlerRegistry, UserError, requireUser, type CallContext, type EngineContext } from "./handlerRegistry";
+import { HandlerRegistry, UserError, assertAccess, requireUser, type CallContext, type EngineContext } from "./handlerRegistry";
 import { importFields, previewImport, saveUpload } from "./ingest/preview";
 import { loadProfiles, saveProfile } from "./ingest/profiles";
 import { replayQuarantined } from "./ingest/replay";
@@ -84,11 +84,21 @@ function registerCoreHandlers({ store, events, jobs, reads, registry }: EngineCo
     const kind = String((args as { kind?: unknown })?.kind);
     const definition = jobDefinition(kind);
     if (!definition) throw new UserError("BAD_REQUEST", `unknown job kind "${kind}"`);
+    // A job does what its direct method does, so it needs the same role.
+    assertAccess(requireUser(call), definition.access, `a ${kind} job`);
     const params = definition.validate(args.params);
     return { jobId: jobs.start(args.kind, params as never, call.actor) };
   });
   registry.register("jobs/list", (args) => jobs.list(args?.limit ?? 50));
-  registry.register("jobs/cancel", (args) => ({ cancelled: jobs.cancel(String(args?.jobId)) }));
+  registry.register("jobs/cancel", (args, call) => {
+    const job = jobs.get(String(args?.jobId));
+    if (!job) throw new UserError("NOT_FOUND", `There is no job ${String(args?.jobId)}.`);
+    const user = requireUser(call);
+    if (job.requestedBy !== call.actor && !user.roles.includes("admin")) {
+      throw new UserError("FORBIDDEN", `Only ${job.requestedBy} (who started it) or an administrator can cancel "${job.label}".`);
+    }
+    return { cancelled: jobs.cancel(job.id) };
+  });
   registry.register("sources/files", (args) => listSourceFiles(store, args?.limit ?? 200));
   registry.register("sources/quarantine", (args) => listQuarantine(store, args?.limit ?? 100, args?.offset ?? 0));
   registry.register("sources/connectors", () => listConnectors(store));
@@ -151,12 +161,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const invokeAs = async <M extends Method>(call: CallContext, method: M, args: ArgsOf<M>): Promise<ResultOf<M>> => {
     const entry = registry.get(method);
     if (!entry) throw new UserError("UNKNOWN_METHOD", `Tieout has no method "${method}".`);
-    if (entry.access !== "public") {
-      const user = requireUser(call);
-      if (entry.access !== "signed-in" && !user.roles.includes(entry.access) && !user.roles.includes("admin")) {
-        throw new UserError("FORBIDDEN", `${user.displayName} does not have the ${entry.access} role needed for ${method}.`);
-      }
-    }
+    if (entry.access !== "public") assertAccess(requireUser(call), entry.access, method);
     return (await entry.handler(args, call)) as ResultOf<M>;
   };
 

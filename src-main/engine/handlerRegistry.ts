@@ -1,4 +1,4 @@
-import type { ArgsOf, Method, ResultOf, Role, UserInfo } from "../../src-shared/api";
+import { hasRole, type ArgsOf, type Method, type ResultOf, type Role, type UserInfo } from "../../src-shared/api";
 import type { EngineEventBus } from "./events";
 import type { JobRunner } from "./jobs/jobRunner";
 import type { HeavyReads } from "./jobs/heavyReads";
@@ -61,6 +61,13 @@ export interface EngineContext {
   /** Reads over a whole table or reconciliation, run off the engine thread when it is large. */
   reads: HeavyReads;
   registry: HandlerRegistry;
+}
+
+/** Refuses a user without the access a method (or a job kind) needs; an administrator has every role. */
+export function assertAccess(user: UserInfo, access: Exclude<Access, "public">, what: string): void {
+  if (access !== "signed-in" && !hasRole(user, access)) {
+    throw new UserError("FORBIDDEN", `${user.displayName} does not have the ${access} role needed for ${what}.`);
+  }
 }
 
 export function requireUser(context: CallContext): UserInfo {

@@ -1,3 +1,4 @@
+import { hasRole } from "../../src-shared/api";
 import { useCallback, useState } from "react";
 import type { AdjustmentStatus } from "../../src-shared/api/outbound";
 import { useApiQuery, useEvent } from "../api/hooks";
@@ -92,7 +93,7 @@ function AdjustmentList({ navigate }: PageProps) {
 /** Adjustments: hand-made or proposed journals, inventory adjustments and master-data fixes, through maker-checker approval. */
 export function AdjustmentsPage(props: PageProps) {
   const { sub, navigate, user } = props;
-  const canPrepare = user.roles.includes("preparer") || user.roles.includes("admin");
+  const canPrepare = hasRole(user, "preparer");
   const open = (id: number) => navigate({ page: "adjustments", sub: String(id) });
   let body;
   if (sub === "new-journal") body = <JournalEditor onSaved={(d) => open(d.id)} onCancel={() => navigate({ page: "adjustments" })} />;

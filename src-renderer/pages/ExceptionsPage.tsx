@@ -1,3 +1,4 @@
+import { hasRole } from "../../src-shared/api";
 import {
   themeQuartz,
   colorSchemeDark,
@@ -225,9 +226,11 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   const theme = useMemo(() => (dark ? themeQuartz.withPart(colorSchemeDark) : themeQuartz), [dark]);
 
   const filterKey = JSON.stringify(filter);
+  // The grid drops pages of a datasource it replaced; the count and the empty state must not take them either.
+  const currentSource = useRef<IDatasource | null>(null);
   const datasource = useMemo<IDatasource>(() => {
     const f = JSON.parse(filterKey) as QueueFilter;
-    return {
+    const source: IDatasource = {
       getRows(params: IGetRowsParams) {
         call("exceptions/list", {
           offset: params.startRow,
@@ -241,18 +244,24 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
           sort: params.sortModel.filter((s) => SORTABLE[s.colId]).map((s) => ({ column: SORTABLE[s.colId]!, direction: s.sort })),
         }).then(
           (page) => {
-            setTotal(page.total);
-            setGridError(null);
+            if (currentSource.current === source) {
+              setTotal(page.total);
+              setGridError(null);
+            }
             params.successCallback(page.items, page.total);
           },
           (e: Error) => {
-            setGridError(e.message);
+            if (currentSource.current === source) setGridError(e.message);
             params.failCallback();
           },
         );
       },
     };
+    return source;
   }, [filterKey]);
+  useEffect(() => {
+    currentSource.current = datasource;
+  }, [datasource]);
 
   const refresh = useCallback(() => gridApi.current?.refreshInfiniteCache(), []);
   useEvent("recon/changed", refresh);
@@ -268,6 +277,8 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   };
 
   const ids = [...selected.keys()];
+  // Assigning, resolving and reopening need the preparer role (the engine refuses them too).
+  const mayAct = hasRole(user, "preparer") && ids.length > 0;
   const bulk = (label: string, action: () => Promise<string>) =>
     action().then(
       (text) => {
@@ -336,14 +347,14 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   };
 
   const shortcuts: Shortcut[] = [
-    { key: "a", label: "Assign the selected exceptions to me", run: () => void assign(user.userId), enabled: ids.length > 0 },
+    { key: "a", label: "Assign the selected exceptions to me", run: () => void assign(user.userId), enabled: mayAct },
     {
       key: "s",
       label: "Resolve the selected exceptions (type the note)",
       run: () => resolveInput.current?.focus(),
-      enabled: ids.length > 0,
+      enabled: mayAct,
     },
-    { key: "o", label: "Reopen the selected exceptions", run: () => void reopen(), enabled: ids.length > 0 },
+    { key: "o", label: "Reopen the selected exceptions", run: () => void reopen(), enabled: mayAct },
     { key: "/", label: "Search", run: () => searchInput.current?.focus() },
     {
       key: "Escape",
@@ -496,7 +507,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
             </span>
             <button
               type="button"
-              disabled={ids.length === 0}
+              disabled={!mayAct}
               onClick={() => void assign(user.userId)}
               title={tip("a", "Assign the selected exceptions to me")}
               aria-keyshortcuts="A"
@@ -512,11 +523,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
                 </option>
               ))}
             </select>
-            <button
-              type="button"
-              disabled={ids.length === 0 || assignTo === ""}
-              onClick={() => void assign(assignTo === "-" ? null : assignTo)}
-            >
+            <button type="button" disabled={!mayAct || assignTo === ""} onClick={() => void assign(assignTo === "-" ? null : assignTo)}>
               Assign
             </button>
             <form
@@ -536,7 +543,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
               />
               <button
                 type="submit"
-                disabled={ids.length === 0 || resolution.trim() === ""}
+                disabled={!mayAct || resolution.trim() === ""}
                 title={tip("s", "Resolve the selected exceptions with this note")}
                 aria-keyshortcuts="S"
               >
@@ -545,7 +552,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
             </form>
             <button
               type="button"
-              disabled={ids.length === 0}
+              disabled={!mayAct}
               onClick={() => void reopen()}
               title={tip("o", "Reopen the selected exceptions")}
               aria-keyshortcuts="O"

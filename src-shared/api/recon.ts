@@ -97,6 +97,11 @@ export interface ReconciliationInfo {
   period: string;
   lastRun: ReconRunSummary | null;
   openExceptions: number;
+  /**
+   * The unexplained difference now, after every match, unmatch and explanation since the last run
+   * (`lastRun.balance` is the run's own figure); null before the first run.
+   */
+  unexplainedCents: number | null;
 }
 
 export interface ReconRunInfo {

@@ -5,6 +5,8 @@ import { reconSourceFor } from "../workpapers/reconSource";
 import { WorkpaperCancelled } from "../workpapers/sheetWriter";
 
 const WORKPAPER: JobDefinition<"workpaper"> = {
+  // Anyone signed in may export a workpaper (an auditor reads, never changes, the figures).
+  access: "signed-in",
   validate: checkWorkpaperParams,
   label: ({ reconId, period }) => `Workpaper ${reconId} ${period}`,
   async run(context, params) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { UserInfo } from "../../../src-shared/api";
+import { hasRole, type UserInfo } from "../../../src-shared/api";
 import type { SignedFigures, SignoffInfo, SignoffRole, SignoffStatus } from "../../../src-shared/api/audit";
 import { centsToDecimal } from "../../../src-shared/money";
 import { UserError } from "../handlerRegistry";
@@ -233,8 +233,6 @@ export function signoffStatus(
   const changes = enforceSignoffs(store, source, reconId, period, actor);
   return { status: readSignoffStatus(store, source, reconId, period), changes };
 }
-
-const hasRole = (user: UserInfo, role: SignoffRole) => user.roles.includes(role) || user.roles.includes("admin");
 
 /** Refuses a signer without the role, before any figures are worked out. */
 export function checkSigner(user: UserInfo, role: SignoffRole): void {

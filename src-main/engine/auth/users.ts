@@ -89,6 +89,8 @@ export const DEMO_USERS: { userId: string; displayName: string; roles: Role[] }[
   { userId: "ana", displayName: "Ana Preparer", roles: ["preparer"] },
   { userId: "rob", displayName: "Rob Reviewer", roles: ["preparer", "approver", "reviewer", "phi"] },
   { userId: "admin", displayName: "Administrator", roles: ["admin", "preparer", "approver", "reviewer", "phi"] },
+  // An external auditor: reads everything (patient identifiers masked) and exports workpapers, changes nothing.
+  { userId: "ava", displayName: "Ava Auditor (read only)", roles: [] },
 ];
 
 export function ensureDemoUsers(store: Store): void {

@@ -1,4 +1,5 @@
 import type { JobKind, JobParamsByKind } from "../../../src-shared/api";
+import type { Access } from "../handlerRegistry";
 import { BUSY_TIMEOUT_MS, isStoreBusy, type Store } from "../store/store";
 
 export interface JobContext {
@@ -19,6 +20,8 @@ export type JobFunction<K extends JobKind> = (
 
 /** A kind of long job: how to check its parameters, name it, and run it in a worker. */
 export interface JobDefinition<K extends JobKind> {
+  /** Who may start it: the role its direct method needs (a run changes what `recon/run` does). */
+  access: Exclude<Access, "public">;
   /** Throws a readable error when the parameters are wrong; runs before the job is queued. */
   validate(params: unknown): JobParamsByKind[K];
   /** What the job list calls it; `store` is the engine's (read it, never write). */

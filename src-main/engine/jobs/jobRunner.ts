@@ -63,6 +63,7 @@ export function jobInfo(row: JobTable): JobInfo {
     kind: row.kind,
     status: row.status,
     label: row.label,
+    requestedBy: row.requested_by,
     phase: row.phase,
     done: row.done,
     total: row.total,

@@ -8,6 +8,7 @@ import { RECON_JOBS } from "../recon/jobs";
 import { JobCancelledError, type JobDefinition } from "./jobContext";
 
 const INGEST: JobDefinition<"ingest"> = {
+  access: "preparer",
   validate(params) {
     const paths = (params as { paths?: unknown } | null)?.paths;
     if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === "string")) {

@@ -7,6 +7,8 @@ import { MatchCancelled } from "../match/matcher";
 import { periodWindow } from "./sides";
 
 const RECON: JobDefinition<"recon"> = {
+  // As recon/run: a run re-classifies the period and can void a standing sign-off.
+  access: "preparer",
   validate(params) {
     const p = params as { templateId?: unknown; period?: unknown } | null;
     if (typeof p?.templateId !== "string" || typeof p.period !== "string") {

@@ -15,6 +15,7 @@ import type {
   SavedView,
 } from "../../../src-shared/api/recon";
 import type { ReconTemplate, TemplateInfo } from "../../../src-shared/reconRules";
+import { parseDisplayedAmount } from "../../../src-shared/money";
 import { UserError } from "../handlerRegistry";
 import { pagedRows } from "../browse/pagedQuery";
 import type { Selectable } from "kysely";
@@ -62,11 +63,22 @@ export function reconciliationId(store: Store, templateId: string, period: strin
   return row.id;
 }
 
+/**
+ * The unexplained difference of reconciliation `c.id` (a correlated subquery): left minus right
+ * of the rows no run or person has classified, status `unmatched`. Every other row is in a
+ * reconciling line of `reconBalance` or in a group whose net is its variance line, so this equals
+ * its `unexplainedCents` (a test holds them together) while reading only those rows by index.
+ */
+const UNEXPLAINED_SQL = `SELECT COALESCE(SUM(CASE WHEN u.side = 'left' THEN u.amount_cents ELSE -u.amount_cents END), 0)
+  FROM recon_item u INDEXED BY recon_item_status
+  WHERE u.reconciliation_id = c.id AND u.side IN ('left', 'right') AND u.status = 'unmatched'`;
+
 export function listReconciliations(store: Store, period?: string): ReconciliationInfo[] {
   const rows = store.sqlite
     .prepare(
       `SELECT c.id, c.template_id, c.period, r.summary_json,
-         (SELECT COUNT(*) FROM recon_exception e WHERE e.reconciliation_id = c.id AND e.status = 'open') AS open_exceptions
+         (SELECT COUNT(*) FROM recon_exception e WHERE e.reconciliation_id = c.id AND e.status = 'open') AS open_exceptions,
+         (${UNEXPLAINED_SQL}) AS unexplained_cents
        FROM reconciliation c LEFT JOIN recon_run r ON r.id = c.last_run_id
        WHERE (? IS NULL OR c.period = ?) ORDER BY c.period DESC, c.template_id`,
     )
@@ -76,6 +88,7 @@ export function listReconciliations(store: Store, period?: string): Reconciliati
     period: string;
     summary_json: string | null;
     open_exceptions: number;
+    unexplained_cents: number;
   }[];
   // The name in the rules in use: a reviewer may have renamed the template.
   const names = new Map(listTemplates(store).map((t) => [t.id, t.name]));
@@ -86,6 +99,7 @@ export function listReconciliations(store: Store, period?: string): Reconciliati
     period: r.period,
     lastRun: r.summary_json ? (JSON.parse(r.summary_json) as ReconRunSummary) : null,
     openExceptions: r.open_exceptions,
+    unexplainedCents: r.summary_json ? r.unexplained_cents : null,
   }));
 }
 
@@ -260,9 +274,21 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
     params.push(args.groupId);
   }
   if (args.search) {
-    where.push("(i.row_key LIKE ? ESCAPE '\\' OR i.fields_json LIKE ? ESCAPE '\\')");
+    // A row's values, not its field names ("cdm", "amount" found every row), and its amount as
+    // the grid shows it ("240.00" finds 24000 cents). The plain LIKE on the JSON is a cheap
+    // first sieve; json_each then looks at the values of the rows that pass it.
     const like = `%${escapeLike(args.search)}%`;
-    params.push(like, like);
+    const found = [
+      "i.row_key LIKE ? ESCAPE '\\'",
+      "(i.fields_json LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(i.fields_json) v WHERE v.value LIKE ? ESCAPE '\\'))",
+    ];
+    params.push(like, like, like);
+    const cents = parseDisplayedAmount(args.search);
+    if (cents !== null) {
+      found.push("i.amount_cents = ?");
+      params.push(cents);
+    }
+    where.push(`(${found.join(" OR ")})`);
   }
   const order: string[] = [];
   for (const s of args.sort ?? []) {

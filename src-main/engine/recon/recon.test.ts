@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CorrectionPayload } from "../../../src-shared/api/recon";
+import { formatCents } from "../../../src-shared/money";
 import { buildDemo } from "../../demo/buildDemo";
 import { verifyAuditChain } from "../audit/auditLog";
 import { createEngine, type Engine } from "../engine";
@@ -95,6 +96,26 @@ describe("the seven templates on the synthetic health system", () => {
   });
 });
 
+describe("the grid's search", () => {
+  it("looks at a row's values and its amount as shown, not at the names of its fields", async () => {
+    const templateId = "charge-reconciliation";
+    const search = async (text: string) =>
+      (await engine.invokeAs(admin, "recon/rows", { templateId, period, side: "left", offset: 0, limit: 5, search: text })).total;
+    const all = (await engine.invokeAs(admin, "recon/rows", { templateId, period, side: "left", offset: 0, limit: 1 })).total;
+    expect(all).toBeGreaterThan(10);
+    for (const fieldName of ["cdm_code", "account_number", "amount_cents", '"', '":']) expect(await search(fieldName)).toBe(0);
+    const [first] = (await engine.invokeAs(admin, "recon/rows", { templateId, period, side: "left", offset: 0, limit: 1 })).rows;
+    const cents = first!.amountCents!;
+    const sameAmount = engine.store.sqlite
+      .prepare(
+        "SELECT COUNT(*) AS n FROM recon_item WHERE side = 'left' AND amount_cents = ? AND reconciliation_id = (SELECT reconciliation_id FROM recon_item WHERE id = ?)",
+      )
+      .get(cents, first!.itemId) as { n: number };
+    expect(await search(formatCents(cents, "en-US"))).toBeGreaterThanOrEqual(sameAmount.n);
+    expect(await search(String(first!.fields.account_number))).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe("manual decisions", () => {
   const templateId = "charge-reconciliation";
 
@@ -112,6 +133,22 @@ describe("manual decisions", () => {
     const ga = await engine.invokeAs(admin, "recon/group", { groupId: a!.groupId! });
     const gb = await engine.invokeAs(admin, "recon/group", { groupId: b!.groupId! });
     await engine.invokeAs(admin, "recon/unmatch", { groupIds: [ga.groupId, gb.groupId], reason: "test" });
+    // The list's unexplained difference is today's, not the run's: the unmatched rows are in it at once.
+    const live = async () => {
+      const info = (await engine.invokeAs(admin, "recon/list", { period })).find((r) => r.templateId === templateId)!;
+      return {
+        list: info.unexplainedCents,
+        balance: (await engine.invokeAs(admin, "recon/balance", { templateId, period })).unexplainedCents,
+      };
+    };
+    const afterUnmatch = await live();
+    expect(afterUnmatch.list).toBe(afterUnmatch.balance);
+    expect(afterUnmatch.list).toBe(ga.leftCents - ga.rightCents + gb.leftCents - gb.rightCents);
+    await engine.invokeAs(admin, "recon/explain", { templateId, period, side: "left", keys: [a!.rowKey], note: "test" });
+    const afterExplain = await live();
+    expect(afterExplain.list).toBe(afterExplain.balance);
+    expect(afterExplain.list).not.toBe(afterUnmatch.list);
+    await engine.invokeAs(admin, "recon/explain", { templateId, period, side: "left", keys: [a!.rowKey], note: "", explained: false });
 
     let rerun = await engine.invokeAs(admin, "recon/run", { templateId, period });
     let rows = await engine.invokeAs(admin, "recon/rows", { templateId, period, side: "left", offset: 0, limit: 10, search: a!.rowKey });

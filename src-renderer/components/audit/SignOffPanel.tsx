@@ -1,8 +1,8 @@
-import { useState } from "react";
-import type { UserInfo } from "../../../src-shared/api";
+import { useCallback, useState } from "react";
+import { hasRole, type UserInfo } from "../../../src-shared/api";
 import type { SignoffInfo, SignoffRole, SignoffStatus } from "../../../src-shared/api/audit";
 import { call } from "../../api/client";
-import { useApiQuery } from "../../api/hooks";
+import { useApiQuery, useEvent } from "../../api/hooks";
 import { formatTimestamp } from "../../format";
 
 const ROLE_LABEL: Record<SignoffRole, string> = { preparer: "Prepared", reviewer: "Reviewed" };
@@ -23,7 +23,7 @@ function Signer({
   // Signing works the figures out again: on a large reconciliation that takes a while.
   const [busy, setBusy] = useState<string | null>(null);
   const standing = role === "preparer" ? status.preparer : status.reviewer;
-  const mayAct = user.roles.includes(role) || user.roles.includes("admin");
+  const mayAct = hasRole(user, role);
   const blocked = !status.figuresAvailable
     ? "no run to sign yet"
     : role === "reviewer" && !status.preparer
@@ -132,6 +132,15 @@ function Voided({ history }: { history: SignoffInfo[] }) {
  */
 export function SignOffPanel({ reconId, period, user }: { reconId: string; period: string; user: UserInfo }) {
   const status = useApiQuery("signoff/status", { reconId, period });
+  // A match, unmatch or explanation moves the figures a sign-off covers: show the ones in force now.
+  const reloadStatus = status.reload;
+  useEvent(
+    "recon/changed",
+    useCallback(
+      (change: { templateId: string; period: string }) => change.templateId === reconId && change.period === period && reloadStatus(),
+      [reconId, period, reloadStatus],
+    ),
+  );
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const onDone = (text: string | null, error = false) => {
     setMessage(text ? { text, error } : null);

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { UserInfo } from "../../../src-shared/api";
+import { hasRole, type UserInfo } from "../../../src-shared/api";
 import type { AdjustmentDetail } from "../../../src-shared/api/outbound";
 import { call } from "../../api/client";
 import { formatMoney, formatTimestamp } from "../../format";
@@ -24,7 +24,7 @@ export function AdjustmentView({
   const [message, setMessage] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
   const isPreparer = detail.preparedBy === user.userId;
-  const can = (role: "approver" | "preparer") => user.roles.includes(role) || user.roles.includes("admin");
+  const can = (role: "approver" | "preparer") => hasRole(user, role);
 
   const act = (promise: Promise<AdjustmentDetail>, done?: (d: AdjustmentDetail) => void) => {
     setMessage(null);

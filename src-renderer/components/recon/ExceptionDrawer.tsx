@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { UserInfo } from "../../../src-shared/api";
+import { hasRole, type UserInfo } from "../../../src-shared/api";
 import type { ProposedCorrection } from "../../../src-shared/api/recon";
 import { call } from "../../api/client";
 import { useApiQuery, useEvent } from "../../api/hooks";
@@ -186,7 +186,7 @@ export function ExceptionDrawer({
                   <li key={c.correctionId}>
                     {c.summary} <span className="muted">({correctionState(c)})</span>{" "}
                     {c.amountCents !== null && <span className="num">{formatMoney(c.amountCents)}</span>}{" "}
-                    {c.status === "proposed" && user.roles.some((r) => r === "preparer" || r === "admin") && (
+                    {c.status === "proposed" && hasRole(user, "preparer") && (
                       <button
                         type="button"
                         onClick={() =>

@@ -36,11 +36,14 @@ function RowsTable({ rows, caption }: { rows: ReconRow[]; caption: string }) {
 /** A match group with its rows on both sides and the rule's explanation of why they match. */
 export function GroupPanel({
   group,
+  mayAct,
   onUnmatch,
   onConfirm,
   onClose,
 }: {
   group: MatchGroupInfo;
+  /** The user may confirm and unmatch (the preparer role); otherwise the panel only reads. */
+  mayAct: boolean;
   onUnmatch: () => void;
   onConfirm: () => void;
   onClose: () => void;
@@ -103,7 +106,7 @@ export function GroupPanel({
           ))}
         </ul>
       )}
-      <div className="drawer-actions">
+      <div className="drawer-actions" hidden={!mayAct}>
         {group.kind === "suggested" && (
           <button type="button" className="primary" onClick={onConfirm} title="Confirm this suggestion (C)" aria-keyshortcuts="C">
             Confirm match

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { JobInfo, UserInfo } from "../../../src-shared/api";
+import { hasRole, type JobInfo, type UserInfo } from "../../../src-shared/api";
 import type { MatchGroupInfo, ReconRow, ReconSide } from "../../../src-shared/api/recon";
 import { call } from "../../api/client";
 import { useApiQuery, useEvent } from "../../api/hooks";
@@ -25,6 +25,10 @@ const EXPLAIN_REASONS = [
 ];
 
 type Selection = ReadonlyMap<string, ReconRow>;
+/** How long the period picker waits after a change before it opens that period (arrow keys step through months). */
+const PERIOD_SETTLE_MS = 600;
+/** Set when this page was left through its own period picker: the next one focuses its picker again. */
+let refocusPeriodPicker = false;
 const sum = (rows: Selection) => [...rows.values()].reduce((s, r) => s + (r.amountCents ?? 0), 0);
 
 /**
@@ -67,7 +71,34 @@ export function ReconDetail({
   const leftSearch = useRef<HTMLInputElement>(null);
   const explainInput = useRef<HTMLInputElement>(null);
   const headTools = useRef<HTMLSpanElement>(null);
-
+  const periodInput = useRef<HTMLInputElement>(null);
+  // Running, matching, explaining and confirming change the reconciliation: they need the preparer role (the engine refuses them too).
+  const mayPrepare = hasRole(user, "preparer");
+  const [periodDraft, setPeriodDraft] = useState(period);
+  const periodTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const openPeriod = useCallback(
+    (next: string) => {
+      if (periodTimer.current) clearTimeout(periodTimer.current);
+      periodTimer.current = null;
+      if (!/^\d{4}-\d{2}$/.test(next) || next === period) return;
+      refocusPeriodPicker = document.activeElement === periodInput.current;
+      rememberPeriod(next);
+      navigate({ page: "reconciliations", sub: `${templateId}/${next}` });
+    },
+    [navigate, period, templateId],
+  );
+  useEffect(() => {
+    if (refocusPeriodPicker) periodInput.current?.focus();
+    refocusPeriodPicker = false;
+    return () => {
+      if (periodTimer.current) clearTimeout(periodTimer.current);
+    };
+  }, []);
+  /** After a panel or form closes, the keyboard goes back to the grid rather than to nowhere. */
+  const refocus = () =>
+    setTimeout(() => {
+      if (document.activeElement === document.body || document.activeElement === null) leftGrid.current?.focusGrid();
+    }, 0);
   const reloadList = list.reload;
   const refreshAll = useCallback(() => {
     setGeneration((g) => g + 1);
@@ -137,11 +168,17 @@ export function ReconDetail({
   const toggleRight = toggle;
   const clearSelection = () => setSelected({ left: new Map(), right: new Map() });
 
+  // Only the row opened last is shown: a slower answer for a row clicked before it is dropped.
+  const lastOpened = useRef(0);
   const openRowDetail = useCallback(
     (row: ReconRow) => {
+      const request = ++lastOpened.current;
       if (row.groupId !== null) {
         setOpenRow(null);
-        call("recon/group", { groupId: row.groupId }).then(setOpenGroup, (e: Error) => setMessage({ text: e.message, error: true }));
+        call("recon/group", { groupId: row.groupId }).then(
+          (group) => request === lastOpened.current && setOpenGroup(group),
+          (e: Error) => request === lastOpened.current && setMessage({ text: e.message, error: true }),
+        );
       } else {
         setOpenGroup(null);
         setOpenRow(row);
@@ -164,13 +201,20 @@ export function ReconDetail({
   const rightSum = sum(selected.right);
   const runningDifference = leftSum - rightSum;
   const selectedCount = selected.left.size + selected.right.size;
-  const canMatch = hasRun && selected.left.size + selected.right.size >= 2 && (selected.left.size > 0 || selected.right.size > 0);
+  // The engine matches at least one row of each side.
+  const canMatch = mayPrepare && hasRun && selected.left.size > 0 && selected.right.size > 0;
   const selectedGroupIds = useMemo(() => {
     const ids = new Set<number>();
     for (const side of [selected.left, selected.right]) for (const row of side.values()) if (row.groupId !== null) ids.add(row.groupId);
     return [...ids];
   }, [selected]);
-  const unmatchIds = selectedGroupIds.length > 0 ? selectedGroupIds : openGroup && !openGroup.locked ? [openGroup.groupId] : [];
+  const unmatchIds = !mayPrepare
+    ? []
+    : selectedGroupIds.length > 0
+      ? selectedGroupIds
+      : openGroup && !openGroup.locked
+        ? [openGroup.groupId]
+        : [];
 
   const match = () =>
     void act("Match", async () => {
@@ -185,11 +229,13 @@ export function ReconDetail({
       setOpenGroup(group);
       return `Matched ${group.left.length} ↔ ${group.right.length} rows as group ${group.groupId}; left − right ${formatMoney(group.leftCents - group.rightCents)}.`;
     });
-  const unmatch = () =>
+  /** Unmatches the selected rows' groups (or the open group); the group panel passes its own group. */
+  const unmatch = (groupIds: number[] = unmatchIds) =>
     void act("Unmatch", async () => {
-      const { unmatched } = await call("recon/unmatch", { groupIds: unmatchIds });
+      const { unmatched } = await call("recon/unmatch", { groupIds });
       clearSelection();
       setOpenGroup(null);
+      refocus();
       return `Unmatched ${formatNumber(unmatched)} group${unmatched === 1 ? "" : "s"}; the rows are unmatched again.`;
     });
   const confirmSuggested = () => {
@@ -200,7 +246,7 @@ export function ReconDetail({
     });
   };
   const startExplain = () => {
-    if (selectedCount === 0) return;
+    if (selectedCount === 0 || !mayPrepare) return;
     setExplaining(true);
     setTimeout(() => explainInput.current?.focus(), 0);
   };
@@ -216,20 +262,21 @@ export function ReconDetail({
       clearSelection();
       setExplaining(false);
       setExplainNote("");
+      refocus();
       return `Marked ${formatNumber(explained)} row${explained === 1 ? "" : "s"} explained: ${note}.`;
     });
   };
 
   const shortcuts: Shortcut[] = [
-    { key: "r", label: "Run this reconciliation", run, enabled: !running },
+    { key: "r", label: "Run this reconciliation", run, enabled: !running && mayPrepare },
     { key: "m", label: "Match the selected rows", run: match, enabled: canMatch },
-    { key: "u", label: "Unmatch the selected rows' groups (or the open group)", run: unmatch, enabled: unmatchIds.length > 0 },
-    { key: "e", label: "Mark the selected rows explained, with a reason", run: startExplain, enabled: selectedCount > 0 },
+    { key: "u", label: "Unmatch the selected rows' groups (or the open group)", run: () => unmatch(), enabled: unmatchIds.length > 0 },
+    { key: "e", label: "Mark the selected rows explained, with a reason", run: startExplain, enabled: mayPrepare && selectedCount > 0 },
     {
       key: "c",
       label: "Confirm the open suggested match",
       run: confirmSuggested,
-      enabled: openGroup?.kind === "suggested" || selectedGroupIds.length > 0,
+      enabled: mayPrepare && (openGroup?.kind === "suggested" || selectedGroupIds.length > 0),
     },
     { key: "/", label: "Search the left side", run: () => leftSearch.current?.focus() },
     { key: "g", label: "Focus the left grid", run: () => leftGrid.current?.focusGrid() },
@@ -246,6 +293,7 @@ export function ReconDetail({
           setOpenGroup(null);
           setOpenRow(null);
         } else clearSelection();
+        refocus();
       },
     },
     { key: "?", label: "Show this list", run: () => setHelp(true) },
@@ -271,26 +319,36 @@ export function ReconDetail({
         </button>
         <h2>{title}</h2>
         <label className="period-picker">
-          Period{" "}
+          Period {/* A period opens once the picker settles (or on Enter or leaving it), so arrow keys can step several months. */}
           <input
+            ref={periodInput}
             type="month"
             aria-label="Period"
-            value={period}
+            value={periodDraft}
             onChange={(e) => {
-              if (!e.target.value) return;
-              rememberPeriod(e.target.value);
-              navigate({ page: "reconciliations", sub: `${templateId}/${e.target.value}` });
+              const next = e.target.value;
+              setPeriodDraft(next);
+              if (periodTimer.current) clearTimeout(periodTimer.current);
+              if (next) periodTimer.current = setTimeout(() => openPeriod(next), PERIOD_SETTLE_MS);
             }}
+            onKeyDown={(e) => e.key === "Enter" && openPeriod(periodDraft)}
+            onBlur={() => (periodDraft ? openPeriod(periodDraft) : setPeriodDraft(period))}
           />
         </label>
         {running ? (
-          <RunProgress run={running} onCancel={() => running.jobId && void runner.cancel(running.jobId)} />
+          <RunProgress
+            run={running}
+            onCancel={() =>
+              running.jobId && runner.cancel(running.jobId).catch((e: Error) => setMessage({ text: `Cancel: ${e.message}`, error: true }))
+            }
+          />
         ) : (
           <button
             type="button"
             className="primary"
             onClick={run}
-            title={tip("r", "Run the matching rules for this period")}
+            disabled={!mayPrepare}
+            title={mayPrepare ? tip("r", "Run the matching rules for this period") : "Running a reconciliation needs the preparer role"}
             aria-keyshortcuts="R"
           >
             {hasRun ? "Re-run" : "Run"}
@@ -386,7 +444,7 @@ export function ReconDetail({
               <button
                 type="button"
                 disabled={unmatchIds.length === 0}
-                onClick={unmatch}
+                onClick={() => unmatch()}
                 title={tip("u", "Break the selected rows' groups apart")}
                 aria-keyshortcuts="U"
               >
@@ -394,7 +452,7 @@ export function ReconDetail({
               </button>
               <button
                 type="button"
-                disabled={selectedCount === 0}
+                disabled={!mayPrepare || selectedCount === 0}
                 onClick={startExplain}
                 title={tip("e", "Mark the selected rows explained, with a reason")}
                 aria-keyshortcuts="E"
@@ -432,7 +490,13 @@ export function ReconDetail({
               <button type="submit" className="primary" disabled={explainNote.trim() === ""}>
                 Mark explained
               </button>
-              <button type="button" onClick={() => setExplaining(false)}>
+              <button
+                type="button"
+                onClick={() => {
+                  setExplaining(false);
+                  refocus();
+                }}
+              >
                 Cancel
               </button>
             </form>
@@ -472,8 +536,27 @@ export function ReconDetail({
           </div>
         </>
       )}
-      {openGroup && <GroupPanel group={openGroup} onUnmatch={unmatch} onConfirm={confirmSuggested} onClose={() => setOpenGroup(null)} />}
-      {openRow && !openGroup && <RowPanel row={openRow} onClose={() => setOpenRow(null)} />}
+      {openGroup && (
+        <GroupPanel
+          group={openGroup}
+          mayAct={mayPrepare}
+          onUnmatch={() => unmatch([openGroup.groupId])}
+          onConfirm={confirmSuggested}
+          onClose={() => {
+            setOpenGroup(null);
+            refocus();
+          }}
+        />
+      )}
+      {openRow && !openGroup && (
+        <RowPanel
+          row={openRow}
+          onClose={() => {
+            setOpenRow(null);
+            refocus();
+          }}
+        />
+      )}
       {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
     </section>
   );

@@ -111,6 +111,7 @@ export function ReconList({
             {templates.data.map((t) => {
               const info = byTemplate.get(t.id);
               const balance = info?.lastRun?.balance;
+              const unexplained = info?.unexplainedCents ?? null;
               const running = runner.runningFor(t.id, period);
               return (
                 <tr key={t.id} data-testid={`recon-${t.id}`}>
@@ -139,8 +140,9 @@ export function ReconList({
                   </td>
                   <td className="num">{balance ? `${formatNumber(balance.leftRows)} / ${formatNumber(balance.rightRows)}` : ""}</td>
                   <td className="num">{balance ? formatMoney(balance.differenceCents) : ""}</td>
-                  <td className={`num ${balance ? (balance.unexplainedCents === 0 ? "tie-ok" : "warn") : ""}`}>
-                    {balance ? formatMoney(balance.unexplainedCents) : ""}
+                  {/* Now, not at the run: matches and explanations since then move it. */}
+                  <td className={`num ${unexplained === null ? "" : unexplained === 0 ? "tie-ok" : "warn"}`}>
+                    {unexplained === null ? "" : formatMoney(unexplained)}
                   </td>
                   <td className="num">
                     {info && info.lastRun ? (

@@ -190,9 +190,11 @@ export const ReconSideGrid = forwardRef<ReconSideGridHandle, ReconSideGridProps>
   );
 
   const filterKey = JSON.stringify(filter);
+  // The grid drops pages of a datasource it replaced; the row count must not take them either.
+  const currentSource = useRef<IDatasource | null>(null);
   const datasource = useMemo<IDatasource>(() => {
     const f = JSON.parse(filterKey) as SideFilter;
-    return {
+    const source: IDatasource = {
       getRows(params: IGetRowsParams) {
         call("recon/rows", {
           templateId,
@@ -206,19 +208,25 @@ export const ReconSideGrid = forwardRef<ReconSideGridHandle, ReconSideGridProps>
           ...(f.search.trim() ? { search: f.search.trim() } : {}),
         }).then(
           (page) => {
-            setTotal(page.total);
-            setError(null);
-            setFieldNames((current) => (current.join("\u0000") === page.columns.join("\u0000") ? current : page.columns));
+            if (currentSource.current === source) {
+              setTotal(page.total);
+              setError(null);
+              setFieldNames((current) => (current.join("\u0000") === page.columns.join("\u0000") ? current : page.columns));
+            }
             params.successCallback(page.rows, page.total);
           },
           (e: Error) => {
-            setError(e.message);
+            if (currentSource.current === source) setError(e.message);
             params.failCallback();
           },
         );
       },
     };
+    return source;
   }, [templateId, period, side, filterKey]);
+  useEffect(() => {
+    currentSource.current = datasource;
+  }, [datasource]);
 
   // Column order, widths, visibility and sort are remembered per template and side.
   const restored = useRef(false);

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from "react";
-import type { UserInfo } from "../../../src-shared/api";
+import { hasRole, type UserInfo } from "../../../src-shared/api";
 import type { RuleVersionInfo } from "../../../src-shared/api/recon";
 import { centsToDecimal } from "../../../src-shared/money";
 import { describeRuleChanges, validateTemplate, type PassSpec, type ReconTemplate } from "../../../src-shared/reconRules";
@@ -271,7 +271,7 @@ function Versions({
 export function RulesPanel({ templateId, user, onChanged }: { templateId: string; user: UserInfo; onChanged: () => void }) {
   const rules = useApiQuery("recon/rules", { templateId });
   useEvent("recon/rulesChanged", rules.reload);
-  const mayEdit = user.roles.includes("reviewer") || user.roles.includes("admin");
+  const mayEdit = hasRole(user, "reviewer");
   const [draft, setDraft] = useState<ReconTemplate | null>(null);
   /** The rules (by hash) the draft started from: a save is refused if another reviewer saved since. */
   const [base, setBase] = useState<string | null>(null);

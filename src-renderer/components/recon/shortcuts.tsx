@@ -28,6 +28,8 @@ export function useShortcuts(shortcuts: Shortcut[]): void {
     const onKey = (event: KeyboardEvent) => {
       if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
       if (event.key !== "Escape" && typingIn(event.target)) return;
+      // A modal dialog is open (the list of shortcuts): the page behind it does not act.
+      if (document.querySelector('[aria-modal="true"]')) return;
       const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       const shortcut = current.current.find((s) => s.key === key || (s.key === "?" && event.key === "?"));
       if (!shortcut || shortcut.enabled === false) return;
@@ -44,7 +46,12 @@ export const keyLabel = (key: string): string => (key === "Escape" ? "Esc" : key
 /** The list of a page's shortcuts, opened with ?. */
 export function ShortcutHelp({ shortcuts, onClose }: { shortcuts: Shortcut[]; onClose: () => void }) {
   const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => closeRef.current?.focus(), []);
+  useEffect(() => {
+    // Focus goes to Close while the dialog is open, and back where it was when it closes.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    closeRef.current?.focus();
+    return () => opener?.focus();
+  }, []);
   return (
     <div className="recon-overlay" role="presentation" onClick={onClose}>
       <div
@@ -53,7 +60,16 @@ export function ShortcutHelp({ shortcuts, onClose }: { shortcuts: Shortcut[]; on
         aria-modal="true"
         aria-label="Keyboard shortcuts"
         onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === "Escape" && onClose()}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.preventDefault();
+            onClose();
+          } else if (e.key === "Tab") {
+            // Close is the dialog's one control: Tab stays on it rather than leaving for the page behind.
+            e.preventDefault();
+            closeRef.current?.focus();
+          }
+        }}
       >
         <h3>Keyboard shortcuts</h3>
         <table className="plain shortcut-table">
