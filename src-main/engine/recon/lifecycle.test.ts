@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/store";
-import { explainItems, matchManual, reopenExceptions, resolveExceptions, setCorrectionStatus, unmatchGroups } from "./decisions";
+import {
+  explainItems,
+  lockReconciliation,
+  matchManual,
+  reopenExceptions,
+  resolveExceptions,
+  setCorrectionStatus,
+  unmatchGroups,
+} from "./decisions";
 import { listCorrections } from "./queries";
 import { runReconciliation } from "./run";
 
@@ -88,6 +96,78 @@ describe("a break settled by a decision", () => {
     expect(store.sqlite.prepare("SELECT after_json FROM audit_log WHERE action = 'unmatch'").get()).toEqual({
       after_json: JSON.stringify({ reopenedExceptions: [c1.id, t9.id].sort((a, b) => a - b) }),
     });
+  });
+});
+
+describe("a decision over rows that changed", () => {
+  const templateId = "charge-reconciliation";
+  const charge = (system: string, id: string, account: string, cents: number) =>
+    store.sqlite
+      .prepare(
+        `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+         VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', ?, 1)`,
+      )
+      .run(system, id, account, cents);
+  const item = (key: string) =>
+    store.sqlite.prepare("SELECT status, reason, group_id, explained_note FROM recon_item WHERE row_key = ?").get(key) as {
+      status: string;
+      reason: string | null;
+      group_id: number | null;
+      explained_note: string | null;
+    };
+
+  it("keeps a manual match whose rows changed, and raises the difference it now carries as a break", () => {
+    charge("ehr", "C1", "A1", 1000);
+    charge("billing", "T1", "B9", 1000);
+    charge("ehr", "C2", "A2", 2000);
+    charge("billing", "T2", "B8", 2000);
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const one = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T1"] });
+    const two = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C2"], rightKeys: ["billing:T2"] });
+
+    store.sqlite.prepare("UPDATE charge SET amount_cents = 5000 WHERE transaction_id = 'T1'").run();
+    store.sqlite.prepare("DELETE FROM charge WHERE transaction_id = 'T2'").run();
+    const run = runReconciliation(store, templateId, period, { actor: "t" });
+    expect(run.manualGroups).toBe(2);
+    expect(run.exceptionsByReason["changed-after-match"]).toEqual({ count: 2, amountCents: -4000 + 2000 });
+    expect(run.balance.reconciling.filter((l) => l.kind === "variance")).toEqual([]);
+    expect(run.balance.unexplainedCents).toBe(0);
+    expect(item("ehr:C1")).toMatchObject({ status: "matched", reason: "changed-after-match", group_id: one.groupId });
+    expect(item("ehr:C2")).toMatchObject({ status: "matched", reason: "changed-after-match", group_id: two.groupId });
+    const stored = store.sqlite.prepare("SELECT left_cents, right_cents FROM match_group WHERE id = ?");
+    expect(stored.get(one.groupId)).toEqual({ left_cents: 1000, right_cents: 5000 });
+    expect(stored.get(two.groupId)).toEqual({ left_cents: 2000, right_cents: 0 });
+    const message = (
+      store.sqlite.prepare("SELECT message FROM recon_exception WHERE reason = 'changed-after-match' AND amount_cents = -4000").get() as {
+        message: string;
+      }
+    ).message;
+    expect(message).toBe(
+      `Group ${one.groupId} was matched by hand; since then a row changed or left its side, and it no longer balances: left $10.00, right $50.00, difference -$40.00`,
+    );
+  });
+
+  it("takes an explanation back when its row changes (and reopens what it settled), unless the reconciliation is locked", () => {
+    charge("ehr", "C1", "A1", 1000);
+    charge("ehr", "C2", "A2", 1000);
+    runReconciliation(store, templateId, period, { actor: "t" });
+    explainItems(store, "ana", { templateId, period, side: "left", keys: ["ehr:C1", "ehr:C2"], note: "timing $10" });
+    store.sqlite.prepare("UPDATE charge SET amount_cents = 1000000 WHERE transaction_id = 'C1'").run();
+    const run = runReconciliation(store, templateId, period, { actor: "t" });
+    expect(item("ehr:C1")).toMatchObject({ status: "exception", reason: "missing-in-billing", explained_note: null });
+    expect(item("ehr:C2")).toMatchObject({ status: "explained", explained_note: "timing $10" });
+    expect(run.balance.reconciling.find((l) => l.kind === "explained")).toMatchObject({ items: 1, amountCents: 1000 });
+    const c1 = store.sqlite
+      .prepare("SELECT status, resolution FROM recon_exception WHERE left_keys_json = ?")
+      .get(JSON.stringify(["ehr:C1"]));
+    expect(c1).toEqual({ status: "open", resolution: null });
+
+    // Locked, the explanation stands over a change (a person unlocks to let the run look again).
+    explainItems(store, "ana", { templateId, period, side: "left", keys: ["ehr:C1"], note: "timing $10,000" });
+    lockReconciliation(store, "rob", { templateId, period, locked: true });
+    store.sqlite.prepare("UPDATE charge SET amount_cents = 7 WHERE transaction_id = 'C1'").run();
+    runReconciliation(store, templateId, period, { actor: "t" });
+    expect(item("ehr:C1")).toMatchObject({ status: "explained", explained_note: "timing $10,000" });
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { PassCount, ReconBalance, ReconcilingLine, ReconRunSummary } from "../../../src-shared/api/recon";
 import { appendAudit } from "../audit/auditLog";
 import { runPasses, type MatchedGroup } from "../match/matcher";
+import { formatCents } from "../match/normalize";
 import type { Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
@@ -43,7 +44,12 @@ interface WorkGroup {
   left: number[];
   right: number[];
   raised: RaisedException | null;
+  /** A kept group (manual, locked or signed off) a row of which changed or left its side since it was decided. */
+  changed: boolean;
 }
+
+/** The break a kept group raises when its rows changed under a decision and it no longer balances. */
+export const CHANGED_AFTER_MATCH = "changed-after-match";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -71,6 +77,28 @@ export function isSignedOff(store: Store, templateId: string, period: string): b
   } catch {
     return false; // a sign-off schema we do not know: no lock rather than a failed run
   }
+}
+
+function changedAfterMatch(g: WorkGroup, ctx: { left: LoadedRow[]; right: LoadedRow[] }, ls: number, rs: number): RaisedException {
+  const decided = g.kind === "manual" ? "matched by hand" : "locked by a sign-off or a lock";
+  return {
+    reason: CHANGED_AFTER_MATCH,
+    rule: null,
+    leftKeys: [],
+    rightKeys: [],
+    amountCents: ls - rs,
+    lagDays: null,
+    reasonCode: null,
+    expected: formatCents(ls),
+    found: formatCents(rs),
+    message:
+      `Group ${g.existingId} was ${decided}; since then a row changed or left its side, and it no longer balances: ` +
+      `left ${formatCents(ls)}, right ${formatCents(rs)}, difference ${formatCents(ls - rs)}`,
+    keepMatch: true,
+    differingColumn: null,
+    leftRows: ctx.left,
+    rightRows: ctx.right,
+  };
 }
 
 export function fingerprintOf(reason: string, leftKeys: string[], rightKeys: string[]): string {
@@ -158,12 +186,16 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       left: m.left,
       right: m.right,
       raised: null,
+      changed: m.changed,
     });
   }
   const keptGroups = groups.length;
-  // Rows a person marked explained stay explained (and out of matching) until they undo it;
-  // rows a person unmatched (hold) stay out of automatic matching; locked rows keep their state.
+  // Rows a person marked explained stay explained (and out of matching) until they undo it or the
+  // row changes (an explanation was given for what the row said then); rows a person unmatched
+  // (hold) stay out of automatic matching; locked rows keep their state.
   const explained = { left: new Set<number>(), right: new Set<number>() };
+  /** Keys of rows whose explanation this run took back because the row changed. */
+  const unexplainedKeys = new Set<string>();
   const frozen = { left: new Set<number>(), right: new Set<number>() };
   const held = { left: new Set<number>(), right: new Set<number>() };
   for (const side of ["left", "right"] as const) {
@@ -171,9 +203,11 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     const p = prev[side];
     for (let i = 0; i < p.id.length; i++) {
       if (p.id[i] === 0 || taken[i]) continue;
-      if (p.status[i] === "explained") {
+      if (p.status[i] === "explained" && (p.same[i] === 1 || p.locked[i] === 1 || signedOff)) {
         explained[side].add(i);
         taken[i] = 1;
+      } else if (p.status[i] === "explained") {
+        unexplainedKeys.add(sides[side][i]!.key);
       } else if (p.locked[i] === 1 || signedOff) {
         frozen[side].add(i);
         taken[i] = 1;
@@ -202,6 +236,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       left: g.left,
       right: g.right,
       raised: null,
+      changed: false,
     });
   }
   cancelled();
@@ -251,6 +286,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     if (g.raised && !g.raised.keepMatch && g.kind === "auto") g.kind = "suggested";
     const ls = ctx.left.reduce((s, r) => s + (r.amount ?? 0), 0);
     const rs = ctx.right.reduce((s, r) => s + (r.amount ?? 0), 0);
+    // A decision kept over changed rows (a manual match, a locked or signed-off group) stands, but
+    // a difference it now carries is a break for a person to look at, not a variance of the match.
+    if (!g.raised && g.changed && ls !== rs) g.raised = changedAfterMatch(g, ctx, ls, rs);
     if (g.kind !== "suggested") {
       matchedLeftCents += ls;
       matchedRightCents += rs;
@@ -350,9 +388,16 @@ export function runReconciliation(store: Store, templateId: string, period: stri
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       );
       const setGroupKind = db.prepare("UPDATE match_group SET kind = ? WHERE id = ?");
+      const setGroupCents = db.prepare("UPDATE match_group SET left_cents = ?, right_cents = ? WHERE id = ?");
       const groupIds = groups.map((g) => {
         if (g.existingId !== null) {
           if (g.kind !== g.storedKind) setGroupKind.run(g.kind, g.existingId);
+          // A kept group's stored totals follow its rows (the panel shows them).
+          if (g.changed) {
+            const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
+            const rs = g.right.reduce((s, i) => s + (right.rows[i]!.amount ?? 0), 0);
+            setGroupCents.run(ls, rs, g.existingId);
+          }
           return g.existingId;
         }
         const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
@@ -371,6 +416,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
            group_id = ?, status = ?, reason = ? WHERE id = ?`,
       );
       const updateState = db.prepare("UPDATE recon_item SET group_id = ?, status = ?, reason = ? WHERE id = ?");
+      const clearExplanation = db.prepare("UPDATE recon_item SET explained_by = NULL, explained_note = NULL WHERE id = ?");
       // The longest step of a big first run: it reports how far it is, and a cancel here
       // rolls the whole run back (this is one transaction), leaving the last result as it was.
       const toSave = left.rows.length + right.rows.length;
@@ -397,17 +443,21 @@ export function runReconciliation(store: Store, templateId: string, period: stri
           } else if (p.group[i] !== (gid ?? 0) || p.status[i] !== st || p.reason[i] !== rs) {
             updateState.run(gid, st, rs, id);
           }
+          if (id !== 0 && p.status[i] === "explained" && st !== "explained") clearExplanation.run(id);
         }
       }
 
       // Exceptions keep their owner, comments and age across runs: they are found again by fingerprint.
       const existingExceptions = new Map(
         (
-          db.prepare("SELECT id, fingerprint, status, locked FROM recon_exception WHERE reconciliation_id = ?").all(reconId) as {
+          db
+            .prepare("SELECT id, fingerprint, status, locked, settled_by_decision FROM recon_exception WHERE reconciliation_id = ?")
+            .all(reconId) as {
             id: number;
             fingerprint: string;
             status: string;
             locked: number;
+            settled_by_decision: number;
           }[]
         ).map((e) => [e.fingerprint, e] as const),
       );
@@ -415,6 +465,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         `INSERT INTO recon_exception (reconciliation_id, fingerprint, reason, status, amount_cents, lag_days, reason_code, expected, found, message,
            left_keys_json, right_keys_json, group_id, opened_at, last_seen_run_id)
          VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const reopenException = db.prepare(
+        "UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL, settled_by_decision = 0 WHERE id = ?",
       );
       const refreshException = db.prepare(
         `UPDATE recon_exception SET amount_cents = ?, lag_days = ?, reason_code = ?, expected = ?, found = ?, message = ?, group_id = ?, last_seen_run_id = ?,
@@ -470,8 +523,15 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         const gid = group === null ? null : groupIds[group]!;
         const old = existingExceptions.get(fp);
         let exceptionId: number;
+        // An explanation this run took back (its row changed) no longer settles the row's breaks.
+        const settledByTakenBack =
+          old?.status === "resolved" &&
+          old.settled_by_decision === 1 &&
+          old.locked === 0 &&
+          [...e.leftKeys, ...e.rightKeys].some((k) => unexplainedKeys.has(k));
+        if (settledByTakenBack) reopenException.run(old.id);
         // Resolved by a person (or settled by a decision that still stands): no correction is proposed for it.
-        const open = !old || old.status !== "resolved";
+        const open = !old || old.status !== "resolved" || settledByTakenBack;
         if (old) {
           exceptionId = old.id;
           refreshException.run(e.amountCents, e.lagDays, e.reasonCode, e.expected, e.found, e.message, gid, runId, old.id);
