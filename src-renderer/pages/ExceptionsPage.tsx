@@ -91,6 +91,13 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   const users = useApiQuery("auth/users", {});
   const views = useApiQuery("recon/views", {});
   const [selected, setSelected] = useState<ReadonlyMap<number, ExceptionInfo>>(new Map());
+  // A bulk action acts on what is on screen: a new filter starts a new selection.
+  const filterKey = JSON.stringify(filter);
+  const [selectedUnder, setSelectedUnder] = useState(filterKey);
+  if (selectedUnder !== filterKey) {
+    setSelectedUnder(filterKey);
+    setSelected(new Map());
+  }
   const [openId, setOpenId] = useState<number | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [gridError, setGridError] = useState<string | null>(null);
@@ -225,7 +232,6 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   );
   const theme = useMemo(() => (dark ? themeQuartz.withPart(colorSchemeDark) : themeQuartz), [dark]);
 
-  const filterKey = JSON.stringify(filter);
   // The grid drops pages of a datasource it replaced; the count and the empty state must not take them either.
   const currentSource = useRef<IDatasource | null>(null);
   const datasource = useMemo<IDatasource>(() => {

@@ -3,6 +3,9 @@ import type { EngineEvents, JobInfo } from "../../../src-shared/api";
 import { call } from "../../api/client";
 import { useEvent } from "../../api/hooks";
 
+/** How often a run under way is asked for, besides the events that report it. */
+const RUN_POLL_MS = 5_000;
+
 export interface RunningRecon {
   jobId: string | null;
   templateId: string;
@@ -59,6 +62,25 @@ export function useReconRun(onFinished: (job: JobInfo, templateId: string, perio
       [finish],
     ),
   );
+
+  // The end of a run arrives as an event; one missed while the event socket reconnects would leave
+  // the run showing forever, so while runs are under way their state is also asked every few seconds.
+  const anyRunning = running.some((r) => r.jobId !== null);
+  useEffect(() => {
+    if (!anyRunning) return;
+    const timer = setInterval(() => {
+      call("jobs/list", { limit: 50 }).then(
+        (jobs) => {
+          for (const job of jobs) {
+            const ended = job.status === "succeeded" || job.status === "failed" || job.status === "cancelled";
+            if (ended && runningRef.current.some((r) => r.jobId === job.id)) finish(job);
+          }
+        },
+        () => {}, // offline: the next tick asks again
+      );
+    }, RUN_POLL_MS);
+    return () => clearInterval(timer);
+  }, [anyRunning, finish]);
 
   const start = useCallback(
     async (templateId: string, period: string): Promise<void> => {
