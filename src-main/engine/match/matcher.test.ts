@@ -46,6 +46,21 @@ describe("matching core", () => {
     expect(run([row("L", 100, { k: "a", d: "2026-10-05" })], [row("R", 100, { k: "a", d: "2026-10-01" })], [pass])).toHaveLength(0);
   });
 
+  it("keeps a row's best candidates in a large block, not its first ones", () => {
+    const pass: PassSpec = {
+      id: "p",
+      label: "P",
+      keys: [{ label: "k", left: "k", right: "k" }],
+      amount: { absCents: 100 },
+      cardinality: "1:1",
+      mode: "auto",
+    };
+    // 100 candidates share the key; the one with the exact amount comes 80th.
+    const right = Array.from({ length: 100 }, (_, i) => row(`R${i}`, i === 79 ? 5_000 : 5_050, { k: "a" }));
+    const [group] = run([row("L", 5_000, { k: "a" })], right, [pass]);
+    expect(group!.right).toEqual([79]);
+  });
+
   it("works a percent tolerance out to the cent, without floating-point loss", () => {
     // 0.57% of $100.00 is 57 cents: a 57-cent difference is inside, 58 cents is not.
     const pass: PassSpec = {

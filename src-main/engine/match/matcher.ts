@@ -63,6 +63,9 @@ function rowKeys(row: SideRow, pass: PassSpec, side: "left" | "right"): string[]
 /** A percent tolerance in millionths (0.57% → 5,700), so the cents it allows are worked out in integers. */
 const PCT_SCALE = 1_000_000;
 
+/** How many candidate pairs a row of a 1:1 pass keeps, best first. */
+const MAX_PAIRS_PER_ROW = 64;
+
 function toleranceCents(tol: AmountTolerance, base: number): number {
   if (!tol.pct) return tol.absCents;
   // 0.57% of $100.00 is 57 cents; in floating point 10000 × 0.57 / 100 is 56.99… and would floor to 56.
@@ -306,16 +309,19 @@ function matchOneToMany(
 
     if (maxGroup === 1) {
       const la = one.amount ?? 0;
-      let kept = 0;
+      const scored: { a: number; b: number; score: number; check: PairCheck }[] = [];
       for (const b of candidates) {
         const rb = manyRows[b]!.amount ?? 0;
         if (pass.amount && !(drivesFromRight ? amountOk(pass.amount, rb, la) : amountOk(pass.amount, la, rb))) continue;
         const c = checks.get(b)!;
         const days = c.days === null || !dateScored ? [] : [c.days];
         const score = scoreOf(pass.amount, drivesFromRight ? rb : la, drivesFromRight ? la : rb, days, c.sims) + 0.001 * c.preferred;
-        pairs.push({ a, b, score, check: c });
-        if (++kept >= 64) break; // a bounded candidate list keeps a degenerate block near-linear
+        scored.push({ a, b, score, check: c });
       }
+      // A row keeps its best 64 candidates (in side order on ties): a degenerate block stays
+      // near-linear in the pairs it sorts, and the best fit is never cut for coming late.
+      if (scored.length > MAX_PAIRS_PER_ROW) scored.sort((x, y) => y.score - x.score || x.b - y.b).length = MAX_PAIRS_PER_ROW;
+      for (const p of scored) pairs.push(p);
       continue;
     }
     let chosen: number[] | null;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/store";
 import {
+  confirmGroups,
   explainItems,
   lockReconciliation,
   matchManual,
@@ -12,7 +13,7 @@ import {
   setCorrectionStatus,
   unmatchGroups,
 } from "./decisions";
-import { listCorrections } from "./queries";
+import { listCorrections, reconBalance } from "./queries";
 import { runReconciliation } from "./run";
 
 /**
@@ -168,6 +169,26 @@ describe("a decision over rows that changed", () => {
     store.sqlite.prepare("UPDATE charge SET amount_cents = 7 WHERE transaction_id = 'C1'").run();
     runReconciliation(store, templateId, period, { actor: "t" });
     expect(item("ehr:C1")).toMatchObject({ status: "explained", explained_note: "timing $10,000" });
+  });
+});
+
+describe("the balance of a confirmed suggestion", () => {
+  it("names its variance as the stored balance does, so the run's summary and the workpaper agree", () => {
+    const insert = store.sqlite.prepare(
+      `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+       VALUES (?, ?, 'A1', '3000443', '2026-10-13', '2026-10-13', ?, 1)`,
+    );
+    insert.run("ehr", "C1", 1000);
+    insert.run("billing", "T1", 1050);
+    const templateId = "charge-reconciliation";
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const suggested = store.sqlite.prepare("SELECT id FROM match_group WHERE kind = 'suggested'").all() as { id: number }[];
+    expect(suggested).toHaveLength(1);
+    confirmGroups(store, "ana", [suggested[0]!.id]);
+    const run = runReconciliation(store, templateId, period, { actor: "t" });
+    const variance = run.balance.reconciling.filter((l) => l.kind === "variance");
+    expect(variance).toEqual([{ reason: "matched: manual", kind: "variance", items: 1, amountCents: -50 }]);
+    expect(reconBalance(store, templateId, period)).toEqual(run.balance);
   });
 });
 

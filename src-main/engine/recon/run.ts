@@ -297,7 +297,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       for (const i of g.left) [status.left[i], reason.left[i]] = ["matched", g.raised?.reason ?? null];
       for (const i of g.right) [status.right[i], reason.right[i]] = ["matched", g.raised?.reason ?? null];
       if (g.raised) raisedList.push({ e: g.raised, group: gi });
-      if (ls !== rs) addLine(g.raised?.reason ?? `matched: ${g.passId ?? "manual"}`, g.raised ? "exception" : "variance", ls - rs);
+      // Named as the stored balance names it (queries.ts): a confirmed suggestion is a manual match.
+      const variance = `matched: ${g.kind === "manual" ? "manual" : (g.passId ?? "manual")}`;
+      if (ls !== rs) addLine(g.raised?.reason ?? variance, g.raised ? "exception" : "variance", ls - rs);
     } else if (g.raised) {
       for (const i of g.left) [status.left[i], reason.left[i]] = ["exception", g.raised.reason];
       for (const i of g.right) [status.right[i], reason.right[i]] = ["exception", g.raised.reason];
