@@ -90,7 +90,7 @@ function Workbench({ user, onSignOut }: { user: UserInfo; onSignOut: () => void 
     <div className="app">
       <header className="topbar">
         <h1>Tieout</h1>
-        <JobIndicator />
+        <JobIndicator user={user} />
         <span className="who" data-testid="signed-in-user">
           {user.displayName}
         </span>

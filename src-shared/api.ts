@@ -330,7 +330,16 @@ void _allMethodsListed;
 // ---------------------------------------------------------------- events
 
 export interface EngineEvents extends ReconEvents, OutboundEvents, AuditEvents {
-  "job/progress": { jobId: string; kind: JobKind; phase: string; done: number; total: number | null; message: string | null };
+  "job/progress": {
+    jobId: string;
+    kind: JobKind;
+    /** Who started it: only they or an administrator may cancel it. */
+    requestedBy: string;
+    phase: string;
+    done: number;
+    total: number | null;
+    message: string | null;
+  };
   "job/finished": JobInfo;
   /** Tables whose contents changed, so open grids can refresh. */
   "store/changed": { tables: string[] };

@@ -191,6 +191,10 @@ describe("engine jobs", () => {
     await expect(engine.invokeAs(viewer, "jobs/start", { kind: "ingest", params: { paths: [bigHl7(1)] } })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
+    // A workpaper export writes a file where it is told to: a preparer's job, as exceptions/exportWorkbook.
+    await expect(
+      engine.invokeAs(viewer, "jobs/start", { kind: "workpaper", params: { reconId: "charge-reconciliation", period: "2026-10" } }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(engine.jobs.list()).toEqual([]);
 
     const { jobId } = await engine.invokeAs(ana, "jobs/start", { kind: "ingest", params: { paths: [bigHl7(60_000)] } });

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useState } from "react";
-import type { EngineEvents, JobInfo } from "../../src-shared/api";
+import { hasRole, type EngineEvents, type JobInfo, type UserInfo } from "../../src-shared/api";
 import { call } from "../api/client";
 import { useEvent } from "../api/hooks";
 
 type Progress = EngineEvents["job/progress"];
 
-/** The running job, its progress and a cancel button; the last finished job's outcome. */
-export function JobIndicator() {
+/** The running job, its progress and a cancel button (for who started it, or an administrator); the last finished job's outcome. */
+export function JobIndicator({ user }: { user: UserInfo }) {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [finished, setFinished] = useState<JobInfo | null>(null);
+  const [cancelError, setCancelError] = useState<string | null>(null);
 
   useEffect(() => {
     call("jobs/list", { limit: 1 }).then(
@@ -17,6 +18,7 @@ export function JobIndicator() {
           setProgress({
             jobId: latest.id,
             kind: latest.kind,
+            requestedBy: latest.requestedBy,
             phase: latest.phase ?? latest.label,
             done: latest.done,
             total: latest.total,
@@ -46,9 +48,18 @@ export function JobIndicator() {
         <span className="job-phase">{progress.phase}</span>
         <progress max={progress.total ?? undefined} value={progress.total ? progress.done : undefined} aria-label="job progress" />
         {pct !== null && <span className="num">{pct}%</span>}
-        <button type="button" onClick={() => void call("jobs/cancel", { jobId: progress.jobId })}>
-          Cancel
-        </button>
+        {(progress.requestedBy === user.userId || hasRole(user, "admin")) && (
+          <button
+            type="button"
+            onClick={() => {
+              setCancelError(null);
+              call("jobs/cancel", { jobId: progress.jobId }).catch((e: Error) => setCancelError(e.message));
+            }}
+          >
+            Cancel
+          </button>
+        )}
+        {cancelError && <span className="error">{cancelError}</span>}
       </div>
     );
   }

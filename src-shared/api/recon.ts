@@ -169,8 +169,15 @@ export interface MatchGroupInfo {
   passId: string | null;
   score: number | null;
   explanation: string;
+  /** The totals of the group's rows now. */
   leftCents: number;
   rightCents: number;
+  /**
+   * The totals when the group was decided (matched, confirmed or matched by hand). They differ from
+   * the totals now when a row changed or left its side since; a re-run then raises changed-after-match.
+   */
+  decidedLeftCents: number;
+  decidedRightCents: number;
   locked: boolean;
   createdBy: string;
   createdAt: string;

@@ -5,8 +5,9 @@ import { reconSourceFor } from "../workpapers/reconSource";
 import { WorkpaperCancelled } from "../workpapers/sheetWriter";
 
 const WORKPAPER: JobDefinition<"workpaper"> = {
-  // Anyone signed in may export a workpaper (an auditor reads, never changes, the figures).
-  access: "signed-in",
+  // As exceptions/exportWorkbook: an export writes a file where it is told to. Auditors receive
+  // workpapers from the preparer; a read-only user reads the reconciliation in the app.
+  access: "preparer",
   validate: checkWorkpaperParams,
   label: ({ reconId, period }) => `Workpaper ${reconId} ${period}`,
   async run(context, params) {

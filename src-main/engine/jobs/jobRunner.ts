@@ -435,6 +435,7 @@ export class JobRunner {
           this.options.events.emit("job/progress", {
             jobId: id,
             kind: row.kind,
+            requestedBy: row.requested_by,
             phase: message.phase,
             done: message.done,
             total: message.total,

@@ -42,6 +42,12 @@ function itemsByKeys(store: Store, reconId: number, side: ReconSide, keys: strin
   });
 }
 
+/** The keys of the rows in these groups. */
+function memberKeys(store: Store, groupIds: number[]): string[] {
+  const stmt = store.sqlite.prepare("SELECT row_key FROM recon_item WHERE group_id = ?").pluck();
+  return groupIds.flatMap((g) => stmt.all(g) as string[]);
+}
+
 /** Breaks a group apart: its rows go back to unmatched (the next run classifies them). */
 function dissolve(store: Store, groupId: number, hold: boolean): number {
   const db = store.sqlite;
@@ -84,7 +90,11 @@ export function matchManual(
       const before = [...left, ...right].map((i) => ({ side: i.side, key: i.row_key, status: i.status, groupId: i.group_id }));
       const oldGroups = [...new Set([...left, ...right].map((i) => i.group_id).filter((g): g is number => g !== null))];
       assertGroupsUnlocked(store, oldGroups);
+      // Rows of the groups broken up here that the new match leaves out: what their old match settled is open again.
+      const matched = new Set([...args.leftKeys, ...args.rightKeys]);
+      const leftOut = memberKeys(store, oldGroups).filter((k) => !matched.has(k));
       for (const g of oldGroups) dissolve(store, g, false);
+      const reopened = reopenSettled(store, reconId, leftOut);
       const ls = left.reduce((s, i) => s + (i.amount_cents ?? 0), 0);
       const rs = right.reduce((s, i) => s + (i.amount_cents ?? 0), 0);
       const explanation =
@@ -104,7 +114,7 @@ export function matchManual(
       );
       for (const i of [...left, ...right]) set.run(id, i.id);
       // The breaks these rows raised are settled by the match; a later run re-raises what still applies.
-      resolveByKeys(store, reconId, [...args.leftKeys, ...args.rightKeys], actor, `matched by hand (group ${id})`);
+      const settled = resolveByKeys(store, reconId, [...args.leftKeys, ...args.rightKeys], actor, `matched by hand (group ${id})`);
       appendAudit(store, {
         actor,
         action: "match",
@@ -118,6 +128,8 @@ export function matchManual(
           rightKeys: args.rightKeys,
           leftCents: ls,
           rightCents: rs,
+          ...(reopened.length > 0 ? { reopenedExceptions: reopened } : {}),
+          ...settled,
         },
         reason: args.note ?? null,
       });
@@ -144,21 +156,40 @@ function exceptionsNaming(store: Store, reconId: number, keys: string[], where: 
  * A break that is resolved needs no correction: a proposal still waiting is withdrawn, so the
  * journal cannot be posted as well as the match or explanation that settled the break.
  */
-function withdrawProposals(store: Store, exceptionId: number, why: "break-settled" | "break-resolved"): void {
-  store.sqlite
-    .prepare("UPDATE proposed_correction SET status = 'withdrawn', withdrawn_reason = ? WHERE exception_id = ? AND status = 'proposed'")
-    .run(why, exceptionId);
+function withdrawProposals(store: Store, exceptionId: number, why: "break-settled" | "break-resolved"): number[] {
+  return (
+    store.sqlite
+      .prepare(
+        "UPDATE proposed_correction SET status = 'withdrawn', withdrawn_reason = ? WHERE exception_id = ? AND status = 'proposed' RETURNING id",
+      )
+      .all(why, exceptionId) as { id: number }[]
+  ).map((c) => c.id);
 }
 
-/** A manual match or an explanation settles the open breaks of its rows (undoing it reopens them). */
-function resolveByKeys(store: Store, reconId: number, keys: string[], actor: string, resolution: string): void {
+/**
+ * A manual match or an explanation settles the open breaks of its rows (undoing it reopens them);
+ * returns what it settled and the proposals it withdrew, for the decision's audit entry.
+ */
+function resolveByKeys(
+  store: Store,
+  reconId: number,
+  keys: string[],
+  actor: string,
+  resolution: string,
+): { settledExceptions?: number[]; withdrawnCorrections?: number[] } {
   const resolve = store.sqlite.prepare(
     "UPDATE recon_exception SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?, settled_by_decision = 1 WHERE id = ?",
   );
-  for (const id of exceptionsNaming(store, reconId, keys, "status = 'open'")) {
+  const settled = exceptionsNaming(store, reconId, keys, "status = 'open'");
+  const withdrawn: number[] = [];
+  for (const id of settled) {
     resolve.run(now(), actor, resolution, id);
-    withdrawProposals(store, id, "break-settled");
+    withdrawn.push(...withdrawProposals(store, id, "break-settled"));
   }
+  return {
+    ...(settled.length > 0 ? { settledExceptions: settled } : {}),
+    ...(withdrawn.length > 0 ? { withdrawnCorrections: withdrawn } : {}),
+  };
 }
 
 /**
@@ -258,6 +289,8 @@ export function explainItems(
       const items = itemsByKeys(store, reconId, args.side, args.keys);
       const groups = [...new Set(items.map((i) => i.group_id).filter((g): g is number => g !== null))];
       assertGroupsUnlocked(store, groups);
+      const explaining = new Set(args.keys);
+      const leftOut = memberKeys(store, groups).filter((k) => !explaining.has(k));
       for (const g of groups) dissolve(store, g, false);
       const set = explained
         ? store.sqlite.prepare(
@@ -268,16 +301,16 @@ export function explainItems(
           );
       let n = 0;
       for (const i of items) n += set.run(explained ? actor : null, explained ? args.note : null, i.id).changes;
-      let reopened: number[] = [];
-      if (explained) resolveByKeys(store, reconId, args.keys, actor, `explained: ${args.note}`);
-      else reopened = reopenSettled(store, reconId, args.keys);
+      // The partners of rows taken out of their groups, and rows unexplained, lose what settled their breaks.
+      const reopened = reopenSettled(store, reconId, explained ? leftOut : [...leftOut, ...args.keys]);
+      const settled = explained ? resolveByKeys(store, reconId, args.keys, actor, `explained: ${args.note}`) : {};
       appendAudit(store, {
         actor,
         action: explained ? "explain" : "unexplain",
         entityType: "recon-items",
         entityId: `${args.templateId}/${args.period}/${args.side}`,
         before: items.map((i) => ({ key: i.row_key, status: i.status })),
-        after: { keys: args.keys, explained, ...(reopened.length > 0 ? { reopenedExceptions: reopened } : {}) },
+        after: { keys: args.keys, explained, ...(reopened.length > 0 ? { reopenedExceptions: reopened } : {}), ...settled },
         reason: args.note ?? null,
       });
       return { explained: n };
@@ -374,14 +407,14 @@ export function resolveExceptions(store: Store, actor: string, exceptionIds: num
             "UPDATE recon_exception SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?, settled_by_decision = 0 WHERE id = ?",
           )
           .run(now(), actor, resolution, id).changes;
-        withdrawProposals(store, id, "break-resolved");
+        const withdrawn = withdrawProposals(store, id, "break-resolved");
         appendAudit(store, {
           actor,
           action: "resolve",
           entityType: "exception",
           entityId: String(id),
           before: { status: before.status },
-          after: { status: "resolved" },
+          after: { status: "resolved", ...(withdrawn.length > 0 ? { withdrawnCorrections: withdrawn } : {}) },
           reason: resolution,
         });
       }

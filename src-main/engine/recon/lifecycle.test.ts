@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { backfill } from "../store/migrations/0009_settled_breaks";
 import { openStore, type Store } from "../store/store";
 import {
   confirmGroups,
@@ -13,7 +14,7 @@ import {
   setCorrectionStatus,
   unmatchGroups,
 } from "./decisions";
-import { listCorrections, reconBalance } from "./queries";
+import { getGroup, listCorrections, reconBalance, reconRows } from "./queries";
 import { runReconciliation } from "./run";
 
 /**
@@ -100,6 +101,49 @@ describe("a break settled by a decision", () => {
   });
 });
 
+describe("the grid's search", () => {
+  it("finds a value with a quote or a backslash, which the JSON text writes escaped", () => {
+    store.sqlite
+      .prepare(
+        `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity, description)
+         VALUES ('ehr', 'C1', 'A1', '3000443', '2026-10-13', '2026-10-13', 1000, 1, ?)`,
+      )
+      .run('Dr O"Neil, C:\\ward 4');
+    runReconciliation(store, "charge-reconciliation", period, { actor: "t" });
+    const search = (text: string) =>
+      reconRows(store, { templateId: "charge-reconciliation", period, side: "left", offset: 0, limit: 5, search: text }).total;
+    expect(search('O"Neil')).toBe(1);
+    expect(search("C:\\ward")).toBe(1);
+    expect(search("O'Neil")).toBe(0);
+  });
+});
+
+describe("a row matched again by hand", () => {
+  it("reopens the break of the partner it leaves, which the old match had settled", () => {
+    const insert = store.sqlite.prepare(
+      `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+       VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', 1000, 1)`,
+    );
+    insert.run("ehr", "C1", "A1");
+    insert.run("billing", "T1", "B1");
+    insert.run("billing", "T2", "B2");
+    const templateId = "charge-reconciliation";
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const status = (key: string) =>
+      (
+        store.sqlite
+          .prepare("SELECT status FROM recon_exception WHERE right_keys_json = ? OR left_keys_json = ?")
+          .get(JSON.stringify([key]), JSON.stringify([key])) as { status: string }
+      ).status;
+    matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T1"] });
+    expect(status("billing:T1")).toBe("resolved");
+    matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T2"] });
+    expect([status("ehr:C1"), status("billing:T1"), status("billing:T2")]).toEqual(["resolved", "open", "resolved"]);
+    runReconciliation(store, templateId, period, { actor: "t" });
+    expect([status("ehr:C1"), status("billing:T1"), status("billing:T2")]).toEqual(["resolved", "open", "resolved"]);
+  });
+});
+
 describe("a decision over rows that changed", () => {
   const templateId = "charge-reconciliation";
   const charge = (system: string, id: string, account: string, cents: number) =>
@@ -117,34 +161,51 @@ describe("a decision over rows that changed", () => {
       explained_note: string | null;
     };
 
-  it("keeps a manual match whose rows changed, and raises the difference it now carries as a break", () => {
+  it("keeps a manual match whose rows changed, and raises a difference other than the one accepted as a break, run after run", () => {
     charge("ehr", "C1", "A1", 1000);
     charge("billing", "T1", "B9", 1000);
     charge("ehr", "C2", "A2", 2000);
     charge("billing", "T2", "B8", 2000);
+    // Matched by hand with a 50-cent difference accepted (a fee).
+    charge("ehr", "C3", "A3", 1000);
+    charge("billing", "T3", "B7", 1050);
     runReconciliation(store, templateId, period, { actor: "t" });
     const one = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T1"] });
     const two = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C2"], rightKeys: ["billing:T2"] });
+    const fee = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C3"], rightKeys: ["billing:T3"], note: "fee" });
 
     store.sqlite.prepare("UPDATE charge SET amount_cents = 5000 WHERE transaction_id = 'T1'").run();
     store.sqlite.prepare("DELETE FROM charge WHERE transaction_id = 'T2'").run();
-    const run = runReconciliation(store, templateId, period, { actor: "t" });
-    expect(run.manualGroups).toBe(2);
-    expect(run.exceptionsByReason["changed-after-match"]).toEqual({ count: 2, amountCents: -4000 + 2000 });
-    expect(run.balance.reconciling.filter((l) => l.kind === "variance")).toEqual([]);
-    expect(run.balance.unexplainedCents).toBe(0);
-    expect(item("ehr:C1")).toMatchObject({ status: "matched", reason: "changed-after-match", group_id: one.groupId });
-    expect(item("ehr:C2")).toMatchObject({ status: "matched", reason: "changed-after-match", group_id: two.groupId });
-    const stored = store.sqlite.prepare("SELECT left_cents, right_cents FROM match_group WHERE id = ?");
-    expect(stored.get(one.groupId)).toEqual({ left_cents: 1000, right_cents: 5000 });
-    expect(stored.get(two.groupId)).toEqual({ left_cents: 2000, right_cents: 0 });
+    // A change that leaves the accepted difference as it was is no break.
+    store.sqlite.prepare("UPDATE charge SET posting_date = '2026-10-14' WHERE transaction_id = 'T3'").run();
+    for (let run = 1; run <= 2; run++) {
+      const summary = runReconciliation(store, templateId, period, { actor: "t" });
+      expect(summary.manualGroups).toBe(3);
+      expect(summary.exceptionsByReason["changed-after-match"]).toEqual({ count: 2, amountCents: -4000 + 2000 });
+      expect(summary.balance.reconciling.filter((l) => l.kind === "variance")).toEqual([
+        { reason: "matched: manual", kind: "variance", items: 1, amountCents: -50 },
+      ]);
+      expect(summary.balance.unexplainedCents).toBe(0);
+      expect(reconBalance(store, templateId, period)).toEqual(summary.balance);
+      expect(item("ehr:C1")).toMatchObject({ status: "matched", reason: "changed-after-match", group_id: one.groupId });
+      expect(item("ehr:C2")).toMatchObject({ status: "matched", reason: "changed-after-match", group_id: two.groupId });
+      expect(item("ehr:C3")).toMatchObject({ status: "matched", reason: null, group_id: fee.groupId });
+      expect(
+        (store.sqlite.prepare("SELECT status FROM recon_exception WHERE reason = 'changed-after-match'").all() as { status: string }[]).map(
+          (e) => e.status,
+        ),
+      ).toEqual(["open", "open"]);
+    }
+    // The group keeps the totals it was decided on; the panel shows both.
+    const group = getGroup(store, one.groupId);
+    expect([group.leftCents, group.rightCents, group.decidedLeftCents, group.decidedRightCents]).toEqual([1000, 5000, 1000, 1000]);
     const message = (
       store.sqlite.prepare("SELECT message FROM recon_exception WHERE reason = 'changed-after-match' AND amount_cents = -4000").get() as {
         message: string;
       }
     ).message;
     expect(message).toBe(
-      `Group ${one.groupId} was matched by hand; since then a row changed or left its side, and it no longer balances: left $10.00, right $50.00, difference -$40.00`,
+      `Group ${one.groupId} was matched by hand with left − right $0.00; a row changed or left its side since, and it is now -$40.00 (left $10.00, right $50.00)`,
     );
   });
 
@@ -266,5 +327,46 @@ describe("a correction follows its break", () => {
     expect(run().corrections).toBe(0);
     expect(proposals()[0]!.status).toBe("withdrawn");
     expect(withdrawnReason()).toBeNull();
+  });
+});
+
+describe("migration 0009 on a store with breaks and proposals", () => {
+  it("marks decisions' resolutions, tells a run's withdrawals from a person's, and withdraws proposals of settled breaks", () => {
+    const db = store.sqlite;
+    db.prepare("INSERT INTO reconciliation (id, template_id, period, created_at) VALUES (1, 'remittance-bank', ?, '2026-11-01')").run(
+      period,
+    );
+    const exception = db.prepare(
+      `INSERT INTO recon_exception (id, reconciliation_id, fingerprint, reason, status, message, left_keys_json, right_keys_json, opened_at, resolution)
+       VALUES (?, 1, ?, 'unapplied-cash', ?, 'm', '[]', '[]', '2026-11-01', ?)`,
+    );
+    exception.run(1, "f1", "resolved", "matched by hand (group 4)");
+    exception.run(2, "f2", "resolved", "paid by phone");
+    exception.run(3, "f3", "open", null);
+    exception.run(4, "f4", "cleared", null);
+    const correction = db.prepare(
+      `INSERT INTO proposed_correction (id, reconciliation_id, exception_id, kind, status, summary, payload_json, created_at)
+       VALUES (?, 1, ?, 'gl-journal', ?, 's', '{}', '2026-11-01')`,
+    );
+    correction.run(1, 1, "proposed"); // waiting on a break a match settled
+    correction.run(2, 2, "proposed"); // waiting on a break a person resolved
+    correction.run(3, 3, "withdrawn"); // withdrawn by a person (audited), break open
+    correction.run(4, 4, "withdrawn"); // withdrawn by a run when the break cleared
+    setCorrectionStatus(store, "ana", [3], "withdrawn");
+    db.exec("UPDATE recon_exception SET settled_by_decision = 0; UPDATE proposed_correction SET withdrawn_reason = NULL");
+
+    for (const statement of backfill) db.exec(statement);
+    expect(db.prepare("SELECT id, settled_by_decision FROM recon_exception ORDER BY id").all()).toEqual([
+      { id: 1, settled_by_decision: 1 },
+      { id: 2, settled_by_decision: 0 },
+      { id: 3, settled_by_decision: 0 },
+      { id: 4, settled_by_decision: 0 },
+    ]);
+    expect(db.prepare("SELECT id, status, withdrawn_reason FROM proposed_correction ORDER BY id").all()).toEqual([
+      { id: 1, status: "withdrawn", withdrawn_reason: "break-settled" },
+      { id: 2, status: "withdrawn", withdrawn_reason: "break-resolved" },
+      { id: 3, status: "withdrawn", withdrawn_reason: null },
+      { id: 4, status: "withdrawn", withdrawn_reason: "break-cleared" },
+    ]);
   });
 });

@@ -278,11 +278,13 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
     // the grid shows it ("240.00" finds 24000 cents). The plain LIKE on the JSON is a cheap
     // first sieve; json_each then looks at the values of the rows that pass it.
     const like = `%${escapeLike(args.search)}%`;
+    // The sieve reads the JSON text, where " and \ are written escaped: a search with either goes to json_each alone.
+    const sieve = /["\\]/.test(args.search) ? "" : "i.fields_json LIKE ? ESCAPE '\\' AND ";
     const found = [
       "i.row_key LIKE ? ESCAPE '\\'",
-      "(i.fields_json LIKE ? ESCAPE '\\' AND EXISTS (SELECT 1 FROM json_each(i.fields_json) v WHERE v.value LIKE ? ESCAPE '\\'))",
+      `(${sieve}EXISTS (SELECT 1 FROM json_each(i.fields_json) v WHERE v.value LIKE ? ESCAPE '\\'))`,
     ];
-    params.push(like, like, like);
+    params.push(like, ...(sieve ? [like] : []), like);
     const cents = parseDisplayedAmount(args.search);
     if (cents !== null) {
       found.push("i.amount_cents = ?");
@@ -547,8 +549,10 @@ export function getGroup(store: Store, groupId: number): MatchGroupInfo {
     passId: g.pass_id,
     score: g.score,
     explanation: g.explanation,
-    leftCents: g.left_cents,
-    rightCents: g.right_cents,
+    leftCents: rows.reduce((s, r) => s + (r.side === "left" ? (r.amountCents ?? 0) : 0), 0),
+    rightCents: rows.reduce((s, r) => s + (r.side === "right" ? (r.amountCents ?? 0) : 0), 0),
+    decidedLeftCents: g.left_cents,
+    decidedRightCents: g.right_cents,
     locked: g.locked === 1,
     createdBy: g.created_by,
     createdAt: g.created_at,

@@ -30,6 +30,8 @@ interface ExistingGroup {
   kind: GroupKind;
   locked: number;
   pass_id: string | null;
+  /** left − right when the group was decided (matched, confirmed or matched by hand): `match_group` keeps those totals. */
+  decided: number;
 }
 
 /** A group as this run sees it: kept from before (with its id) or new. */
@@ -44,8 +46,8 @@ interface WorkGroup {
   left: number[];
   right: number[];
   raised: RaisedException | null;
-  /** A kept group (manual, locked or signed off) a row of which changed or left its side since it was decided. */
-  changed: boolean;
+  /** A kept group's left − right when it was decided; null for a group this run makes. */
+  decided: number | null;
 }
 
 /** The break a kept group raises when its rows changed under a decision and it no longer balances. */
@@ -80,7 +82,7 @@ export function isSignedOff(store: Store, templateId: string, period: string): b
 }
 
 function changedAfterMatch(g: WorkGroup, ctx: { left: LoadedRow[]; right: LoadedRow[] }, ls: number, rs: number): RaisedException {
-  const decided = g.kind === "manual" ? "matched by hand" : "locked by a sign-off or a lock";
+  const how = g.kind === "manual" ? "matched by hand" : "kept by a sign-off or a lock";
   return {
     reason: CHANGED_AFTER_MATCH,
     rule: null,
@@ -89,11 +91,11 @@ function changedAfterMatch(g: WorkGroup, ctx: { left: LoadedRow[]; right: Loaded
     amountCents: ls - rs,
     lagDays: null,
     reasonCode: null,
-    expected: formatCents(ls),
-    found: formatCents(rs),
+    expected: formatCents(g.decided ?? 0),
+    found: formatCents(ls - rs),
     message:
-      `Group ${g.existingId} was ${decided}; since then a row changed or left its side, and it no longer balances: ` +
-      `left ${formatCents(ls)}, right ${formatCents(rs)}, difference ${formatCents(ls - rs)}`,
+      `Group ${g.existingId} was ${how} with left − right ${formatCents(g.decided ?? 0)}; a row changed or left its side since, ` +
+      `and it is now ${formatCents(ls - rs)} (left ${formatCents(ls)}, right ${formatCents(rs)})`,
     keepMatch: true,
     differingColumn: null,
     leftRows: ctx.left,
@@ -154,7 +156,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   const { members, vanished } = previous;
   // A kept group's explanation and score stay in the table: only what deciding needs is read.
   const existingGroups = db
-    .prepare("SELECT id, kind, locked, pass_id FROM match_group WHERE reconciliation_id = ?")
+    .prepare("SELECT id, kind, locked, pass_id, left_cents - right_cents AS decided FROM match_group WHERE reconciliation_id = ?")
     .all(reconId) as ExistingGroup[];
   let changedRows = 0;
   for (const side of ["left", "right"] as const) {
@@ -186,7 +188,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       left: m.left,
       right: m.right,
       raised: null,
-      changed: m.changed,
+      decided: g.decided,
     });
   }
   const keptGroups = groups.length;
@@ -236,7 +238,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       left: g.left,
       right: g.right,
       raised: null,
-      changed: false,
+      decided: null,
     });
   }
   cancelled();
@@ -287,8 +289,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     const ls = ctx.left.reduce((s, r) => s + (r.amount ?? 0), 0);
     const rs = ctx.right.reduce((s, r) => s + (r.amount ?? 0), 0);
     // A decision kept over changed rows (a manual match, a locked or signed-off group) stands, but
-    // a difference it now carries is a break for a person to look at, not a variance of the match.
-    if (!g.raised && g.changed && ls !== rs) g.raised = changedAfterMatch(g, ctx, ls, rs);
+    // a difference other than the one accepted when it was decided is a break for a person to look
+    // at, not a variance of the match; raised on every run until the rows or the decision change.
+    if (!g.raised && g.decided !== null && ls - rs !== g.decided) g.raised = changedAfterMatch(g, ctx, ls, rs);
     if (g.kind !== "suggested") {
       matchedLeftCents += ls;
       matchedRightCents += rs;
@@ -390,16 +393,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       );
       const setGroupKind = db.prepare("UPDATE match_group SET kind = ? WHERE id = ?");
-      const setGroupCents = db.prepare("UPDATE match_group SET left_cents = ?, right_cents = ? WHERE id = ?");
       const groupIds = groups.map((g) => {
         if (g.existingId !== null) {
           if (g.kind !== g.storedKind) setGroupKind.run(g.kind, g.existingId);
-          // A kept group's stored totals follow its rows (the panel shows them).
-          if (g.changed) {
-            const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
-            const rs = g.right.reduce((s, i) => s + (right.rows[i]!.amount ?? 0), 0);
-            setGroupCents.run(ls, rs, g.existingId);
-          }
           return g.existingId;
         }
         const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
@@ -506,6 +502,10 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       const seen = new Set<string>();
       const exceptionsByReason: ReconRunSummary["exceptionsByReason"] = {};
       let corrections = 0;
+      // What this run changed of earlier decisions and proposals, for its audit entry.
+      const reopenedExceptions: number[] = [];
+      let restated = 0;
+      let withdrawnCorrections = 0;
       // Exceptions name records, not side rows: a composite row (a department with its crosswalk
       // and cost center) expands to its member records, or to the rule's own key column.
       const recordKeys = (rows: LoadedRow[], column: string | undefined) =>
@@ -531,7 +531,10 @@ export function runReconciliation(store: Store, templateId: string, period: stri
           old.settled_by_decision === 1 &&
           old.locked === 0 &&
           [...e.leftKeys, ...e.rightKeys].some((k) => unexplainedKeys.has(k));
-        if (settledByTakenBack) reopenException.run(old.id);
+        if (settledByTakenBack) {
+          reopenException.run(old.id);
+          reopenedExceptions.push(old.id);
+        }
         // Resolved by a person (or settled by a decision that still stands): no correction is proposed for it.
         const open = !old || old.status !== "resolved" || settledByTakenBack;
         if (old) {
@@ -572,6 +575,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
             (had.summary !== draft.summary || had.amount_cents !== draft.amountCents || had.payload_json !== payload)
           ) {
             restateCorrection.run(draft.summary, draft.amountCents, payload, runId, had.id);
+            restated++;
           }
         }
       }
@@ -583,7 +587,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       for (const [fp, e] of existingExceptions) {
         if (seen.has(fp) || e.locked === 1 || signedOff || e.status !== "open") continue;
         clear.run(runId, e.id);
-        withdraw.run(e.id);
+        withdrawnCorrections += withdraw.run(e.id).changes;
       }
 
       const passes: PassCount[] = template.passes.map((p) => ({
@@ -654,6 +658,14 @@ export function runReconciliation(store: Store, templateId: string, period: stri
           changedRows,
           exceptions: Object.fromEntries(Object.entries(exceptionsByReason).map(([k, v]) => [k, v.count])),
           unexplainedCents: balance.unexplainedCents,
+          ...(corrections + restated + withdrawnCorrections > 0
+            ? { corrections: { proposed: corrections, restated, withdrawn: withdrawnCorrections } }
+            : {}),
+          // Decisions a run takes back are named: explanations of rows that changed, and the breaks they had settled.
+          ...(unexplainedKeys.size > 0
+            ? { explanationsTakenBack: { count: unexplainedKeys.size, keys: [...unexplainedKeys].slice(0, 100) } }
+            : {}),
+          ...(reopenedExceptions.length > 0 ? { reopenedExceptions: reopenedExceptions.slice(0, 100) } : {}),
         },
       });
       return result;

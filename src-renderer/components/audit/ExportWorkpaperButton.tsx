@@ -1,5 +1,5 @@
 import { useCallback, useState } from "react";
-import type { JobInfo, UserInfo } from "../../../src-shared/api";
+import { hasRole, type JobInfo, type UserInfo } from "../../../src-shared/api";
 import { call } from "../../api/client";
 import { useEvent } from "../../api/hooks";
 
@@ -12,6 +12,7 @@ export function ExportWorkpaperButton({ reconId, period, user }: { reconId: stri
   const [jobId, setJobId] = useState<string | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const mayUnmask = user.roles.includes("phi");
+  const mayExport = hasRole(user, "preparer");
   useEvent(
     "job/finished",
     useCallback(
@@ -34,7 +35,12 @@ export function ExportWorkpaperButton({ reconId, period, user }: { reconId: stri
   };
   return (
     <div className="export-workpaper">
-      <button type="button" onClick={start} disabled={jobId !== null}>
+      <button
+        type="button"
+        onClick={start}
+        disabled={jobId !== null || !mayExport}
+        title={mayExport ? undefined : "Exporting a workpaper needs the preparer role"}
+      >
         {jobId ? "Writing workpaper…" : "Export workpaper (.xlsx)"}
       </button>
       {mayUnmask && (

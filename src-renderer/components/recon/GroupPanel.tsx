@@ -49,6 +49,7 @@ export function GroupPanel({
   onClose: () => void;
 }) {
   const variance = group.leftCents - group.rightCents;
+  const decided = group.decidedLeftCents - group.decidedRightCents;
   return (
     <aside className="recon-drawer" aria-label={`Match group ${group.groupId}`} data-testid="group-panel">
       <header className="drawer-head">
@@ -86,6 +87,15 @@ export function GroupPanel({
         <dd className={variance === 0 ? "tie-ok" : "warn"}>
           {formatMoney(group.leftCents)} − {formatMoney(group.rightCents)} = <strong>{formatMoney(variance)}</strong>
         </dd>
+        {decided !== variance && (
+          <>
+            <dt>When decided</dt>
+            <dd className="warn" data-testid="group-decided">
+              {formatMoney(group.decidedLeftCents)} − {formatMoney(group.decidedRightCents)} = {formatMoney(decided)}: a row changed or left
+              since
+            </dd>
+          </>
+        )}
         {group.locked && (
           <>
             <dt>Locked</dt>

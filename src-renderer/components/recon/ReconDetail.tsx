@@ -123,7 +123,14 @@ export function ReconDetail({
   const openGroupId = openGroup?.groupId ?? null;
   useEffect(() => {
     if (openGroupId === null || generation === 0) return;
-    call("recon/group", { groupId: openGroupId }).then(setOpenGroup, () => setOpenGroup(null));
+    let live = true; // a re-read that answers after another group was opened is dropped
+    call("recon/group", { groupId: openGroupId }).then(
+      (group) => live && setOpenGroup(group),
+      () => live && setOpenGroup(null),
+    );
+    return () => {
+      live = false;
+    };
   }, [generation, openGroupId]);
 
   useEvent(
@@ -270,7 +277,13 @@ export function ReconDetail({
   const shortcuts: Shortcut[] = [
     { key: "r", label: "Run this reconciliation", run, enabled: !running && mayPrepare },
     { key: "m", label: "Match the selected rows", run: match, enabled: canMatch },
-    { key: "u", label: "Unmatch the selected rows' groups (or the open group)", run: () => unmatch(), enabled: unmatchIds.length > 0 },
+    {
+      key: "u",
+      label: "Unmatch the open group (with none open, the selected rows' groups)",
+      // The group panel says "(U)": with a panel open, U acts on the group on screen.
+      run: () => unmatch(openGroup && !openGroup.locked && mayPrepare ? [openGroup.groupId] : selectedGroupIds),
+      enabled: mayPrepare && (openGroup ? !openGroup.locked : selectedGroupIds.length > 0),
+    },
     { key: "e", label: "Mark the selected rows explained, with a reason", run: startExplain, enabled: mayPrepare && selectedCount > 0 },
     {
       key: "c",
