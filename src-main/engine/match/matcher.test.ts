@@ -8,6 +8,15 @@ const row = (key: string, amount: number | null, values: Record<string, unknown>
   amount,
   values: { row_key: key, ...values },
 });
+/** A pass keyed on column k, 1:1 and automatic unless told otherwise. */
+const onKey = (extra: Partial<PassSpec> = {}): PassSpec => ({
+  id: "p",
+  label: "P",
+  keys: [{ label: "k", left: "k", right: "k" }],
+  cardinality: "1:1",
+  mode: "auto",
+  ...extra,
+});
 const run = (left: SideRow[], right: SideRow[], passes: PassSpec[]) =>
   runPasses(left, right, passes, new Uint8Array(left.length), new Uint8Array(right.length));
 
@@ -47,14 +56,7 @@ describe("matching core", () => {
   });
 
   it("keeps a row's best candidates in a large block, not its first ones", () => {
-    const pass: PassSpec = {
-      id: "p",
-      label: "P",
-      keys: [{ label: "k", left: "k", right: "k" }],
-      amount: { absCents: 100 },
-      cardinality: "1:1",
-      mode: "auto",
-    };
+    const pass = onKey({ amount: { absCents: 100 } });
     // 100 candidates share the key; the one with the exact amount comes 80th.
     const right = Array.from({ length: 100 }, (_, i) => row(`R${i}`, i === 79 ? 5_000 : 5_050, { k: "a" }));
     const [group] = run([row("L", 5_000, { k: "a" })], right, [pass]);
@@ -63,14 +65,7 @@ describe("matching core", () => {
 
   it("works a percent tolerance out to the cent, without floating-point loss", () => {
     // 0.57% of $100.00 is 57 cents: a 57-cent difference is inside, 58 cents is not.
-    const pass: PassSpec = {
-      id: "pct",
-      label: "Pct",
-      keys: [{ label: "k", left: "k", right: "k" }],
-      amount: { absCents: 0, pct: 0.57 },
-      cardinality: "1:1",
-      mode: "auto",
-    };
+    const pass = onKey({ amount: { absCents: 0, pct: 0.57 } });
     expect(run([row("L", 10_000, { k: "a" })], [row("R", 10_057, { k: "a" })], [pass])).toHaveLength(1);
     expect(run([row("L", 10_000, { k: "a" })], [row("R", 10_058, { k: "a" })], [pass])).toHaveLength(0);
     // Past 2^53 in the intermediate product the cents are still exact.
@@ -80,14 +75,7 @@ describe("matching core", () => {
   });
 
   it("never matches a row without an amount as $0.00 in a pass that checks amounts", () => {
-    const one: PassSpec = {
-      id: "p",
-      label: "P",
-      keys: [{ label: "k", left: "k", right: "k" }],
-      amount: { absCents: 0 },
-      cardinality: "1:1",
-      mode: "auto",
-    };
+    const one = onKey({ amount: { absCents: 0 } });
     expect(run([row("L", null, { k: "a" })], [row("R", 0, { k: "a" })], [one])).toHaveLength(0);
     const sum: PassSpec = { ...one, cardinality: "N:1", maxGroup: 4 };
     const groups = run(
@@ -104,14 +92,7 @@ describe("matching core", () => {
   });
 
   it("refuses a date that is no real day rather than rolling it into the next month", () => {
-    const pass: PassSpec = {
-      id: "p",
-      label: "P",
-      keys: [{ label: "k", left: "k", right: "k" }],
-      date: { left: "d", right: "d", minDays: -3, maxDays: 3 },
-      cardinality: "1:1",
-      mode: "auto",
-    };
+    const pass = onKey({ date: { left: "d", right: "d", minDays: -3, maxDays: 3 } });
     expect(run([row("L", 1, { k: "a", d: "2026-02-30" })], [row("R", 1, { k: "a", d: "2026-03-02" })], [pass])).toHaveLength(0);
     expect(run([row("L", 1, { k: "a", d: "2026-13-01" })], [row("R", 1, { k: "a", d: "2027-01-01" })], [pass])).toHaveLength(0);
     expect(run([row("L", 1, { k: "a", d: "2028-02-29" })], [row("R", 1, { k: "a", d: "2028-03-01" })], [pass])).toHaveLength(1);
