@@ -7,6 +7,7 @@ import type { EngineEvents } from "../../src-shared/api";
 import Database from "better-sqlite3";
 import { createEngine, toApiError, type Engine } from "./engine";
 import type { CallContext } from "./handlerRegistry";
+import { jobHeapLimitMb } from "./jobs/jobRunner";
 
 const admin: CallContext = { user: { userId: "test", displayName: "Test", roles: ["admin"] }, sessionId: null, actor: "test" };
 
@@ -207,6 +208,14 @@ describe("engine jobs", () => {
     await expect(engine.invokeAs(admin, "jobs/cancel", { jobId: "no-such-job" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await engine.invokeAs(ana, "jobs/cancel", { jobId })).toEqual({ cancelled: true });
     expect((await engine.jobs.waitFor(jobId)).status).toBe("cancelled");
+  });
+
+  it("gives a job's worker 70% of the machine's memory as its heap ceiling, between 4 and 16 GB", () => {
+    const GB = 1024 ** 3;
+    // An 8 GB laptop: a million-encounter re-run needs about 4.1 GB, past the 4 GB half would give.
+    expect(jobHeapLimitMb(8 * GB)).toBe(5734);
+    expect(jobHeapLimitMb(4 * GB)).toBe(4096);
+    expect(jobHeapLimitMb(64 * GB)).toBe(16_384);
   });
 
   it("refuses an unknown job kind and an import with no paths, as values", async () => {
