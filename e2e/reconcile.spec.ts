@@ -169,6 +169,9 @@ test("the keyboard and the roles: months stepped with arrows, shortcuts held und
 
   // With a row ticked, the group panel's Unmatch breaks the group on screen, not the ticked row's.
   await recon.toggleStatus("left", "Matched");
+  // Read the keys once the filter is in force (unfiltered, the second row is an exception).
+  await expect(recon.gridRow("left", 0)).toContainText("Matched");
+  await expect(recon.gridRow("left", 1)).toContainText("Matched");
   const ticked = ((await recon.gridRow("left", 0).locator('[col-id="rowKey"]').textContent()) ?? "").trim();
   const opened = ((await recon.gridRow("left", 1).locator('[col-id="rowKey"]').textContent()) ?? "").trim();
   await recon.select("left", ticked);

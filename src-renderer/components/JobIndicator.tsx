@@ -9,7 +9,8 @@ type Progress = EngineEvents["job/progress"];
 export function JobIndicator({ user }: { user: UserInfo }) {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [finished, setFinished] = useState<JobInfo | null>(null);
-  const [cancelError, setCancelError] = useState<string | null>(null);
+  // Why a cancel failed, for the job it was asked of (the next job does not inherit it).
+  const [cancelError, setCancelError] = useState<{ jobId: string; text: string } | null>(null);
 
   useEffect(() => {
     call("jobs/list", { limit: 1 }).then(
@@ -52,14 +53,15 @@ export function JobIndicator({ user }: { user: UserInfo }) {
           <button
             type="button"
             onClick={() => {
+              const jobId = progress.jobId;
               setCancelError(null);
-              call("jobs/cancel", { jobId: progress.jobId }).catch((e: Error) => setCancelError(e.message));
+              call("jobs/cancel", { jobId }).catch((e: Error) => setCancelError({ jobId, text: e.message }));
             }}
           >
             Cancel
           </button>
         )}
-        {cancelError && <span className="error">{cancelError}</span>}
+        {cancelError?.jobId === progress.jobId && <span className="error">{cancelError.text}</span>}
       </div>
     );
   }

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { UserError } from "../handlerRegistry";
 import { commitMark, type Store } from "../store/store";
 import type { ReadReply, ReadRequest } from "./jobContext";
-import { defaultWorkerEntry, jobHeapLimitMb } from "./jobRunner";
+import { defaultWorkerEntry, readerHeapLimitMb } from "./jobRunner";
 import { readRows, runRead, type ReadArgs, type ReadKind, type ReadResult } from "./reads";
 
 export interface HeavyReadsOptions {
@@ -72,7 +72,7 @@ export class HeavyReads {
   private reader(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.options.workerEntry ?? defaultWorkerEntry(), {
-      resourceLimits: { maxOldGenerationSizeMb: jobHeapLimitMb() },
+      resourceLimits: { maxOldGenerationSizeMb: readerHeapLimitMb() },
     });
     worker.on("message", (reply: ReadReply) => {
       const waiting = this.pending.get(reply.id);

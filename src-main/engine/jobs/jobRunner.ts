@@ -54,6 +54,15 @@ export function jobHeapLimitMb(totalBytes = totalmem()): number {
   return Math.min(16_384, Math.max(4_096, Math.floor((totalBytes * 0.7) / 1024 / 1024)));
 }
 
+/**
+ * The reader thread's heap (jobs/heavyReads.ts): a quarter of the machine's memory, between 4
+ * and 8 GB. It shares the process with the job's worker, and its reads (figures, pages,
+ * summaries) aggregate in SQLite and hold little.
+ */
+export function readerHeapLimitMb(totalBytes = totalmem()): number {
+  return Math.min(8_192, Math.max(4_096, Math.floor(totalBytes / 4 / 1024 / 1024)));
+}
+
 export function defaultWorkerEntry(): URL {
   return import.meta.url.endsWith(".ts") ? new URL("./jobWorker.entry.mjs", import.meta.url) : new URL("./jobWorker.js", import.meta.url);
 }
@@ -462,7 +471,7 @@ export class JobRunner {
         status: "failed",
         error:
           error.code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? `the job ran out of memory (its heap limit is ${jobHeapLimitMb()} MB, half of this machine's memory); what it had committed is kept, the rest was not written`
+            ? `the job ran out of memory (its heap limit is ${jobHeapLimitMb()} MB, 70% of this machine's memory); what it had committed is kept, the rest was not written`
             : jobErrorText(error),
       }),
     );

@@ -34,7 +34,8 @@ function itemsByKeys(store: Store, reconId: number, side: ReconSide, keys: strin
   const stmt = store.sqlite.prepare(
     "SELECT id, side, row_key, group_id, status, amount_cents, locked FROM recon_item WHERE reconciliation_id = ? AND side = ? AND row_key = ?",
   );
-  return keys.map((k) => {
+  // A key given twice is one row: counted twice, a manual match would store totals its rows never have.
+  return [...new Set(keys)].map((k) => {
     const item = stmt.get(reconId, side, k) as ItemRef | undefined;
     if (!item) throw new UserError("NOT_FOUND", `There is no ${side} row "${k}" in this reconciliation.`);
     if (item.locked === 1) throw new UserError("LOCKED", `Row ${k} is locked (signed off); unlock the reconciliation first.`);

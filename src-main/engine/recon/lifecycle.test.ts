@@ -135,7 +135,10 @@ describe("a row matched again by hand", () => {
           .prepare("SELECT status FROM recon_exception WHERE right_keys_json = ? OR left_keys_json = ?")
           .get(JSON.stringify([key]), JSON.stringify([key])) as { status: string }
       ).status;
-    matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T1"] });
+    // A key given twice is one row: the match's totals are its rows', and a re-run raises nothing.
+    const first = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1", "ehr:C1"], rightKeys: ["billing:T1"] });
+    expect([first.decidedLeftCents, first.decidedRightCents, first.left.length]).toEqual([1000, 1000, 1]);
+    expect(runReconciliation(store, templateId, period, { actor: "t" }).exceptionsByReason["changed-after-match"]).toBeUndefined();
     expect(status("billing:T1")).toBe("resolved");
     matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T2"] });
     expect([status("ehr:C1"), status("billing:T1"), status("billing:T2")]).toEqual(["resolved", "open", "resolved"]);
@@ -253,6 +256,21 @@ describe("the balance of a confirmed suggestion", () => {
   });
 });
 
+describe("the balance of a suggestion that raises a break", () => {
+  it("counts its rows as the stored balance does", () => {
+    // Billing posted 10 days after service and 50 cents off: the near pass suggests it, and it is a late charge.
+    store.sqlite
+      .prepare(
+        `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+         VALUES ('ehr', 'C1', 'A1', '3000443', '2026-10-13', '2026-10-13', 1000, 1), ('billing', 'T1', 'A1', '3000443', '2026-10-13', '2026-10-23', 1050, 1)`,
+      )
+      .run();
+    const run = runReconciliation(store, "charge-reconciliation", period, { actor: "t" });
+    expect(run.balance.reconciling).toEqual([{ reason: "late-charge", kind: "exception", items: 2, amountCents: -50 }]);
+    expect(reconBalance(store, "charge-reconciliation", period)).toEqual(run.balance);
+  });
+});
+
 describe("a correction follows its break", () => {
   const templateId = "remittance-bank";
   // A healthcare deposit with addenda but no 835 on file: unapplied cash, with a journal proposed.
@@ -344,6 +362,8 @@ describe("migration 0009 on a store with breaks and proposals", () => {
     exception.run(2, "f2", "resolved", "paid by phone");
     exception.run(3, "f3", "open", null);
     exception.run(4, "f4", "cleared", null);
+    exception.run(5, "f5", "resolved", "paid by phone");
+    db.prepare("UPDATE recon_exception SET locked = 1 WHERE id = 5").run(); // signed off: the migration leaves it
     const correction = db.prepare(
       `INSERT INTO proposed_correction (id, reconciliation_id, exception_id, kind, status, summary, payload_json, created_at)
        VALUES (?, 1, ?, 'gl-journal', ?, 's', '{}', '2026-11-01')`,
@@ -352,6 +372,7 @@ describe("migration 0009 on a store with breaks and proposals", () => {
     correction.run(2, 2, "proposed"); // waiting on a break a person resolved
     correction.run(3, 3, "withdrawn"); // withdrawn by a person (audited), break open
     correction.run(4, 4, "withdrawn"); // withdrawn by a run when the break cleared
+    correction.run(5, 5, "proposed"); // on a locked break
     setCorrectionStatus(store, "ana", [3], "withdrawn");
     db.exec("UPDATE recon_exception SET settled_by_decision = 0; UPDATE proposed_correction SET withdrawn_reason = NULL");
 
@@ -361,12 +382,14 @@ describe("migration 0009 on a store with breaks and proposals", () => {
       { id: 2, settled_by_decision: 0 },
       { id: 3, settled_by_decision: 0 },
       { id: 4, settled_by_decision: 0 },
+      { id: 5, settled_by_decision: 0 },
     ]);
     expect(db.prepare("SELECT id, status, withdrawn_reason FROM proposed_correction ORDER BY id").all()).toEqual([
       { id: 1, status: "withdrawn", withdrawn_reason: "break-settled" },
       { id: 2, status: "withdrawn", withdrawn_reason: "break-resolved" },
       { id: 3, status: "withdrawn", withdrawn_reason: null },
       { id: 4, status: "withdrawn", withdrawn_reason: "break-cleared" },
+      { id: 5, status: "proposed", withdrawn_reason: null },
     ]);
   });
 });

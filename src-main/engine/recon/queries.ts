@@ -278,8 +278,10 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
     // the grid shows it ("240.00" finds 24000 cents). The plain LIKE on the JSON is a cheap
     // first sieve; json_each then looks at the values of the rows that pass it.
     const like = `%${escapeLike(args.search)}%`;
-    // The sieve reads the JSON text, where " and \ are written escaped: a search with either goes to json_each alone.
-    const sieve = /["\\]/.test(args.search) ? "" : "i.fields_json LIKE ? ESCAPE '\\' AND ";
+    // The sieve reads the JSON text, where ", \ and control characters (a pasted tab) are written
+    // escaped: a search with any of them goes to json_each alone.
+    // eslint-disable-next-line no-control-regex
+    const sieve = /["\\\u0000-\u001f]/.test(args.search) ? "" : "i.fields_json LIKE ? ESCAPE '\\' AND ";
     const found = [
       "i.row_key LIKE ? ESCAPE '\\'",
       `(${sieve}EXISTS (SELECT 1 FROM json_each(i.fields_json) v WHERE v.value LIKE ? ESCAPE '\\'))`,

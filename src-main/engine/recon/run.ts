@@ -258,10 +258,10 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   const groupOf = { left: new Int32Array(left.rows.length).fill(-1), right: new Int32Array(right.rows.length).fill(-1) };
   const raisedList: { e: RaisedException; group: number | null }[] = [];
   const lines = new Map<string, ReconcilingLine>();
-  const addLine = (r: string, kind: ReconcilingLine["kind"], amount: number) => {
+  const addLine = (r: string, kind: ReconcilingLine["kind"], amount: number, items = 1) => {
     const k = `${kind}\u0001${r}`;
     const line = lines.get(k) ?? { reason: r, kind, items: 0, amountCents: 0 };
-    line.items++;
+    line.items += items;
     line.amountCents += amount;
     lines.set(k, line);
   };
@@ -311,7 +311,8 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       for (const i of g.left) [status.left[i], reason.left[i]] = ["exception", g.raised.reason];
       for (const i of g.right) [status.right[i], reason.right[i]] = ["exception", g.raised.reason];
       raisedList.push({ e: g.raised, group: gi });
-      addLine(g.raised.reason, "exception", ls - rs);
+      // Its rows are exceptions one by one (the stored balance counts rows, not the group).
+      addLine(g.raised.reason, "exception", ls - rs, g.left.length + g.right.length);
     } else {
       // A suggestion nobody confirmed yet: its rows are still breaks, with the suggestion attached.
       for (const i of g.left) unmatched("left", i);

@@ -215,13 +215,9 @@ export function ReconDetail({
     for (const side of [selected.left, selected.right]) for (const row of side.values()) if (row.groupId !== null) ids.add(row.groupId);
     return [...ids];
   }, [selected]);
-  const unmatchIds = !mayPrepare
-    ? []
-    : selectedGroupIds.length > 0
-      ? selectedGroupIds
-      : openGroup && !openGroup.locked
-        ? [openGroup.groupId]
-        : [];
+  // U, the toolbar's Unmatch and the panel's act on the same groups: the open group's when a
+  // group panel is open (it says "(U)"), otherwise the selected rows' groups.
+  const unmatchIds = !mayPrepare ? [] : openGroup ? (openGroup.locked ? [] : [openGroup.groupId]) : selectedGroupIds;
 
   const match = () =>
     void act("Match", async () => {
@@ -280,9 +276,8 @@ export function ReconDetail({
     {
       key: "u",
       label: "Unmatch the open group (with none open, the selected rows' groups)",
-      // The group panel says "(U)": with a panel open, U acts on the group on screen.
-      run: () => unmatch(openGroup && !openGroup.locked && mayPrepare ? [openGroup.groupId] : selectedGroupIds),
-      enabled: mayPrepare && (openGroup ? !openGroup.locked : selectedGroupIds.length > 0),
+      run: () => unmatch(),
+      enabled: unmatchIds.length > 0,
     },
     { key: "e", label: "Mark the selected rows explained, with a reason", run: startExplain, enabled: mayPrepare && selectedCount > 0 },
     {
@@ -458,7 +453,7 @@ export function ReconDetail({
                 type="button"
                 disabled={unmatchIds.length === 0}
                 onClick={() => unmatch()}
-                title={tip("u", "Break the selected rows' groups apart")}
+                title={tip("u", "Break the open group apart (with none open, the selected rows' groups)")}
                 aria-keyshortcuts="U"
               >
                 Unmatch

@@ -33,7 +33,7 @@ export const backfill = [
   `UPDATE proposed_correction SET status = 'withdrawn',
        withdrawn_reason = (SELECT CASE WHEN e.settled_by_decision = 1 THEN 'break-settled' ELSE 'break-resolved' END
                            FROM recon_exception e WHERE e.id = proposed_correction.exception_id)
-     WHERE status = 'proposed' AND exception_id IN (SELECT id FROM recon_exception WHERE status = 'resolved')`,
+     WHERE status = 'proposed' AND exception_id IN (SELECT id FROM recon_exception WHERE status = 'resolved' AND locked = 0)`,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
