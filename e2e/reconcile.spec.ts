@@ -207,6 +207,16 @@ test("the keyboard and the roles: months stepped with arrows, shortcuts held und
   } finally {
     await other.close();
   }
+
+  // A finished run clears the selection: ticked rows would carry the groups and amounts read before it.
+  await recon.openDetail(CHARGES);
+  await recon.search("left", opened);
+  await recon.select("left", opened);
+  await expect(page.getByTestId("selection-bar")).toContainText("Left selected 1");
+  await page.getByRole("heading", { level: 2, name: CHARGES }).click();
+  await page.keyboard.press("r");
+  await expect(page.getByTestId("recon-message")).toHaveText("Run finished.", { timeout: 60_000 });
+  await expect(page.getByTestId("selection-bar")).toContainText("Left selected 0");
 });
 
 test("an exception is assigned, commented and resolved from the queue, and a filter is saved as a view", async ({ page }) => {

@@ -145,6 +145,8 @@ export function ReconDetail({
     useCallback(
       (job: JobInfo) => {
         refreshAll();
+        // A finished run re-classifies the period: ticked rows would carry the groups and amounts read before it.
+        if (job.status === "succeeded") setSelected({ left: new Map(), right: new Map() });
         setMessage(
           job.status === "succeeded"
             ? { text: "Run finished.", error: false }
