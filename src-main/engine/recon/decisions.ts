@@ -2,7 +2,7 @@ import type { ExceptionComment, MatchGroupInfo, ReconSide, SavedView } from "../
 import { appendAudit } from "../audit/auditLog";
 import { UserError } from "../handlerRegistry";
 import { formatCents } from "../match/normalize";
-import type { Store } from "../store/store";
+import { nextIds, type Store } from "../store/store";
 import { getGroup, listViews, reconciliationId } from "./queries";
 
 /**
@@ -102,14 +102,11 @@ export function matchManual(
         `Matched by hand by ${actor}: ${left.length} left (${formatCents(ls)}) with ${right.length} right (${formatCents(rs)})` +
         (ls === rs ? ", amounts equal" : `, difference ${formatCents(ls - rs)}`) +
         (args.note ? ` — ${args.note}` : "");
-      const id = Number(
-        db
-          .prepare(
-            `INSERT INTO match_group (reconciliation_id, run_id, pass_id, kind, score, explanation, left_cents, right_cents, locked, created_by, created_at, note)
-             VALUES (?, NULL, NULL, 'manual', NULL, ?, ?, ?, 0, ?, ?, ?)`,
-          )
-          .run(reconId, explanation, ls, rs, actor, now(), args.note ?? null).lastInsertRowid,
-      );
+      const id = nextIds(store, "match_group", 1);
+      db.prepare(
+        `INSERT INTO match_group (id, reconciliation_id, run_id, pass_id, kind, score, explanation, left_cents, right_cents, locked, created_by, created_at, note)
+         VALUES (?, ?, NULL, NULL, 'manual', NULL, ?, ?, ?, 0, ?, ?, ?)`,
+      ).run(id, reconId, explanation, ls, rs, actor, now(), args.note ?? null);
       const set = db.prepare(
         "UPDATE recon_item SET group_id = ?, status = 'matched', reason = NULL, hold = 0, explained_by = NULL, explained_note = NULL WHERE id = ?",
       );

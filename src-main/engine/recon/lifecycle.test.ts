@@ -147,6 +147,34 @@ describe("a row matched again by hand", () => {
   });
 });
 
+describe("match-group ids", () => {
+  it("never come back after a group is deleted, so an audit entry names one group for good", () => {
+    const insert = store.sqlite.prepare(
+      `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+       VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', 1000, 1)`,
+    );
+    insert.run("ehr", "C1", "A1");
+    insert.run("billing", "T1", "B1");
+    insert.run("ehr", "C2", "A2");
+    insert.run("billing", "T2", "A2");
+    const templateId = "charge-reconciliation";
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const auto = store.sqlite.prepare("SELECT MAX(id) FROM match_group").pluck().get() as number;
+    // The newest group, matched by hand and unmatched at once: its id is the highest there was.
+    const manual = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T1"] });
+    expect(manual.groupId).toBe(auto + 1);
+    unmatchGroups(store, "ana", [manual.groupId]);
+    const again = matchManual(store, "ana", { templateId, period, leftKeys: ["ehr:C1"], rightKeys: ["billing:T1"] });
+    expect(again.groupId).toBe(manual.groupId + 1);
+    unmatchGroups(store, "ana", [again.groupId]);
+    // A run's new groups too (a rule change drops and re-makes them).
+    store.sqlite.prepare("UPDATE recon_run SET rule_hash = 'other'").run();
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const ids = store.sqlite.prepare("SELECT id FROM match_group").pluck().all() as number[];
+    expect(Math.min(...ids)).toBeGreaterThan(again.groupId);
+  });
+});
+
 describe("a decision over rows that changed", () => {
   const templateId = "charge-reconciliation";
   const charge = (system: string, id: string, account: string, cents: number) =>

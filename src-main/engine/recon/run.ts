@@ -3,7 +3,7 @@ import type { PassCount, ReconBalance, ReconcilingLine, ReconRunSummary } from "
 import { appendAudit } from "../audit/auditLog";
 import { runPasses, type MatchedGroup } from "../match/matcher";
 import { formatCents } from "../match/normalize";
-import type { Store } from "../store/store";
+import { nextIds, type Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
 import { readPrevious } from "./previous";
@@ -394,9 +394,11 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       for (const id of vanished) deleteItem.run(id);
 
       const insertGroup = db.prepare(
-        `INSERT INTO match_group (reconciliation_id, run_id, pass_id, kind, score, explanation, left_cents, right_cents, locked, created_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
+        `INSERT INTO match_group (id, reconciliation_id, run_id, pass_id, kind, score, explanation, left_cents, right_cents, locked, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
       );
+      // Ids no group ever had (a dropped group's id must not come back: audit entries name it).
+      let nextGroupId = nextIds(store, "match_group", groups.length - keptGroups);
       const setGroupKind = db.prepare("UPDATE match_group SET kind = ? WHERE id = ?");
       const groupIds = groups.map((g) => {
         if (g.existingId !== null) {
@@ -405,9 +407,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         }
         const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
         const rs = g.right.reduce((s, i) => s + (right.rows[i]!.amount ?? 0), 0);
-        return Number(
-          insertGroup.run(reconId, runId, g.passId, g.kind, g.score, g.explanation, ls, rs, options.actor, now).lastInsertRowid,
-        );
+        const id = nextGroupId++;
+        insertGroup.run(id, reconId, runId, g.passId, g.kind, g.score, g.explanation, ls, rs, options.actor, now);
+        return id;
       });
 
       const insertItem = db.prepare(

@@ -54,6 +54,25 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * The first of `count` ids for new rows of `table` that no row of it ever had, deleted rows
+ * included (migration 0010's `id_watermark`); call it inside the write transaction that inserts
+ * them, with those ids. Audit entries name match groups by id, so an id must never come back.
+ */
+export function nextIds(store: Pick<Store, "sqlite">, table: "match_group", count: number): number {
+  const db = store.sqlite;
+  const last = (db.prepare("SELECT last FROM id_watermark WHERE name = ?").pluck().get(table) as number | undefined) ?? 0;
+  const max = (db.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${table}`).pluck().get() as number) ?? 0;
+  const first = Math.max(last, max) + 1;
+  if (count > 0) {
+    db.prepare("INSERT INTO id_watermark (name, last) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last = excluded.last").run(
+      table,
+      first + count - 1,
+    );
+  }
+  return first;
+}
+
 /** How long a connection waits for another's write lock before SQLite answers SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 10_000;
 

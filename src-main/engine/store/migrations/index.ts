@@ -8,6 +8,7 @@ import * as m0006 from "./0006_compact_sha_index";
 import * as m0007 from "./0007_rule_versions";
 import * as m0008 from "./0008_run_inputs";
 import * as m0009 from "./0009_settled_breaks";
+import * as m0010 from "./0010_group_id_watermark";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   "0007_rule_versions": m0007,
   "0008_run_inputs": m0008,
   "0009_settled_breaks": m0009,
+  "0010_group_id_watermark": m0010,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();
