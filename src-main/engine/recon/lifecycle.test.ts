@@ -43,15 +43,17 @@ const exceptions = () =>
     amount_cents: number | null;
   }[];
 
+/** One charge on a side (CDM 3000443, served and posted 13 October), of $10.00 unless told otherwise. */
+const charge = (system: "ehr" | "billing", id: string, account = "A1", cents = 1000) =>
+  store.sqlite
+    .prepare(
+      `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
+       VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', ?, 1)`,
+    )
+    .run(system, id, account, cents);
+
 describe("a break settled by a decision", () => {
   const templateId = "charge-reconciliation";
-  const charge = (system: string, id: string, account = "A1") =>
-    store.sqlite
-      .prepare(
-        `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
-         VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', 1000, 1)`,
-      )
-      .run(system, id, account);
 
   it("opens again when the explanation is taken back, before and after the next run", () => {
     charge("ehr", "C1");
@@ -120,13 +122,9 @@ describe("the grid's search", () => {
 
 describe("a row matched again by hand", () => {
   it("reopens the break of the partner it leaves, which the old match had settled", () => {
-    const insert = store.sqlite.prepare(
-      `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
-       VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', 1000, 1)`,
-    );
-    insert.run("ehr", "C1", "A1");
-    insert.run("billing", "T1", "B1");
-    insert.run("billing", "T2", "B2");
+    charge("ehr", "C1", "A1");
+    charge("billing", "T1", "B1");
+    charge("billing", "T2", "B2");
     const templateId = "charge-reconciliation";
     runReconciliation(store, templateId, period, { actor: "t" });
     const status = (key: string) =>
@@ -149,14 +147,10 @@ describe("a row matched again by hand", () => {
 
 describe("match-group ids", () => {
   it("never come back after a group is deleted, so an audit entry names one group for good", () => {
-    const insert = store.sqlite.prepare(
-      `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
-       VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', 1000, 1)`,
-    );
-    insert.run("ehr", "C1", "A1");
-    insert.run("billing", "T1", "B1");
-    insert.run("ehr", "C2", "A2");
-    insert.run("billing", "T2", "A2");
+    charge("ehr", "C1", "A1");
+    charge("billing", "T1", "B1");
+    charge("ehr", "C2", "A2");
+    charge("billing", "T2", "A2");
     const templateId = "charge-reconciliation";
     runReconciliation(store, templateId, period, { actor: "t" });
     const auto = store.sqlite.prepare("SELECT MAX(id) FROM match_group").pluck().get() as number;
@@ -177,13 +171,6 @@ describe("match-group ids", () => {
 
 describe("a decision over rows that changed", () => {
   const templateId = "charge-reconciliation";
-  const charge = (system: string, id: string, account: string, cents: number) =>
-    store.sqlite
-      .prepare(
-        `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
-         VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', ?, 1)`,
-      )
-      .run(system, id, account, cents);
   const item = (key: string) =>
     store.sqlite.prepare("SELECT status, reason, group_id, explained_note FROM recon_item WHERE row_key = ?").get(key) as {
       status: string;
@@ -266,12 +253,8 @@ describe("a decision over rows that changed", () => {
 
 describe("the balance of a confirmed suggestion", () => {
   it("names its variance as the stored balance does, so the run's summary and the workpaper agree", () => {
-    const insert = store.sqlite.prepare(
-      `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
-       VALUES (?, ?, 'A1', '3000443', '2026-10-13', '2026-10-13', ?, 1)`,
-    );
-    insert.run("ehr", "C1", 1000);
-    insert.run("billing", "T1", 1050);
+    charge("ehr", "C1", "A1", 1000);
+    charge("billing", "T1", "A1", 1050);
     const templateId = "charge-reconciliation";
     runReconciliation(store, templateId, period, { actor: "t" });
     const suggested = store.sqlite.prepare("SELECT id FROM match_group WHERE kind = 'suggested'").all() as { id: number }[];
