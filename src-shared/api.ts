@@ -201,6 +201,11 @@ export function hasRole(user: Pick<UserInfo, "roles">, role: Role): boolean {
   return user.roles.includes(role) || user.roles.includes("admin");
 }
 
+/** Whether a user may cancel a job: who started it, or an administrator (the engine refuses anyone else). */
+export function mayCancelJob(user: Pick<UserInfo, "userId" | "roles">, job: { requestedBy: string }): boolean {
+  return job.requestedBy === user.userId || hasRole(user, "admin");
+}
+
 export interface ApiError {
   code: string;
   message: string;

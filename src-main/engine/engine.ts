@@ -1,5 +1,5 @@
 import type { ArgsOf, EngineEvents, EventName, Method, ResultOf } from "../../src-shared/api";
-import { METHODS } from "../../src-shared/api";
+import { METHODS, mayCancelJob } from "../../src-shared/api";
 import { registerAuditHandlers } from "./audit/handlers";
 import { createUser, listUsers, login, logout, sessionUser } from "./auth/users";
 import { maskPatientIdentifiers } from "./browse/phi";
@@ -93,8 +93,7 @@ function registerCoreHandlers({ store, events, jobs, reads, registry }: EngineCo
   registry.register("jobs/cancel", (args, call) => {
     const job = jobs.get(String(args?.jobId));
     if (!job) throw new UserError("NOT_FOUND", `There is no job ${String(args?.jobId)}.`);
-    const user = requireUser(call);
-    if (job.requestedBy !== call.actor && !user.roles.includes("admin")) {
+    if (!mayCancelJob(requireUser(call), job)) {
       throw new UserError("FORBIDDEN", `Only ${job.requestedBy} (who started it) or an administrator can cancel "${job.label}".`);
     }
     return { cancelled: jobs.cancel(job.id) };

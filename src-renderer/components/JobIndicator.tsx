@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { hasRole, type EngineEvents, type JobInfo, type UserInfo } from "../../src-shared/api";
+import { mayCancelJob, type EngineEvents, type JobInfo, type UserInfo } from "../../src-shared/api";
 import { call } from "../api/client";
 import { useEvent } from "../api/hooks";
 
@@ -49,7 +49,7 @@ export function JobIndicator({ user }: { user: UserInfo }) {
         <span className="job-phase">{progress.phase}</span>
         <progress max={progress.total ?? undefined} value={progress.total ? progress.done : undefined} aria-label="job progress" />
         {pct !== null && <span className="num">{pct}%</span>}
-        {(progress.requestedBy === user.userId || hasRole(user, "admin")) && (
+        {mayCancelJob(user, progress) && (
           <button
             type="button"
             onClick={() => {

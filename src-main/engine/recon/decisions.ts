@@ -23,6 +23,14 @@ interface ItemRef {
 
 const now = () => new Date().toISOString();
 
+/** Opens a resolved break again, forgetting how it was resolved (a person's reopen, an undone decision, a run). */
+export const REOPEN_EXCEPTION_SQL =
+  "UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL, settled_by_decision = 0 WHERE id = ?";
+
+/** Withdraws a break's waiting proposals, saying why (`withdrawn_reason`); returns their ids. */
+export const WITHDRAW_PROPOSALS_SQL =
+  "UPDATE proposed_correction SET status = 'withdrawn', withdrawn_reason = ? WHERE exception_id = ? AND status = 'proposed' RETURNING id";
+
 function requireIds(ids: unknown, what: string): number[] {
   if (!Array.isArray(ids) || ids.length === 0 || !ids.every((x) => Number.isInteger(x))) {
     throw new UserError("BAD_REQUEST", `give at least one ${what} id`);
@@ -155,13 +163,7 @@ function exceptionsNaming(store: Store, reconId: number, keys: string[], where: 
  * journal cannot be posted as well as the match or explanation that settled the break.
  */
 function withdrawProposals(store: Store, exceptionId: number, why: "break-settled" | "break-resolved"): number[] {
-  return (
-    store.sqlite
-      .prepare(
-        "UPDATE proposed_correction SET status = 'withdrawn', withdrawn_reason = ? WHERE exception_id = ? AND status = 'proposed' RETURNING id",
-      )
-      .all(why, exceptionId) as { id: number }[]
-  ).map((c) => c.id);
+  return store.sqlite.prepare(WITHDRAW_PROPOSALS_SQL).pluck().all(why, exceptionId) as number[];
 }
 
 /**
@@ -196,9 +198,7 @@ function resolveByKeys(
  */
 function reopenSettled(store: Store, reconId: number, keys: string[]): number[] {
   const ids = exceptionsNaming(store, reconId, keys, "status = 'resolved' AND settled_by_decision = 1");
-  const reopen = store.sqlite.prepare(
-    "UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL, settled_by_decision = 0 WHERE id = ?",
-  );
+  const reopen = store.sqlite.prepare(REOPEN_EXCEPTION_SQL);
   for (const id of ids) reopen.run(id);
   return ids;
 }
@@ -430,11 +430,7 @@ export function reopenExceptions(store: Store, actor: string, exceptionIds: numb
         const before = exceptionState(store, id);
         if (before.locked === 1) throw new UserError("LOCKED", `Exception ${id} is locked (signed off).`);
         if (before.status !== "resolved") continue;
-        reopened += store.sqlite
-          .prepare(
-            "UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL, settled_by_decision = 0 WHERE id = ?",
-          )
-          .run(id).changes;
+        reopened += store.sqlite.prepare(REOPEN_EXCEPTION_SQL).run(id).changes;
         appendAudit(store, {
           actor,
           action: "reopen",

@@ -6,6 +6,7 @@ import { formatCents } from "../match/normalize";
 import { nextIds, type Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
+import { REOPEN_EXCEPTION_SQL, WITHDRAW_PROPOSALS_SQL } from "./decisions";
 import { readPrevious } from "./previous";
 import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
 import { recordRunInputs } from "./inputs";
@@ -51,7 +52,7 @@ interface WorkGroup {
 }
 
 /** The break a kept group raises when its rows changed under a decision and it no longer balances. */
-export const CHANGED_AFTER_MATCH = "changed-after-match";
+const CHANGED_AFTER_MATCH = "changed-after-match";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
@@ -471,9 +472,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
            left_keys_json, right_keys_json, group_id, opened_at, last_seen_run_id)
          VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      const reopenException = db.prepare(
-        "UPDATE recon_exception SET status = 'open', resolved_at = NULL, resolved_by = NULL, resolution = NULL, settled_by_decision = 0 WHERE id = ?",
-      );
+      const reopenException = db.prepare(REOPEN_EXCEPTION_SQL);
       const refreshException = db.prepare(
         `UPDATE recon_exception SET amount_cents = ?, lag_days = ?, reason_code = ?, expected = ?, found = ?, message = ?, group_id = ?, last_seen_run_id = ?,
            status = CASE WHEN status = 'cleared' THEN 'open' ELSE status END WHERE id = ? AND locked = 0`,
@@ -588,13 +587,11 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       }
       // A break no longer found is cleared (kept, with its history), and its proposals withdrawn.
       const clear = db.prepare("UPDATE recon_exception SET status = 'cleared', last_seen_run_id = ? WHERE id = ?");
-      const withdraw = db.prepare(
-        "UPDATE proposed_correction SET status = 'withdrawn', withdrawn_reason = 'break-cleared' WHERE exception_id = ? AND status = 'proposed'",
-      );
+      const withdraw = db.prepare(WITHDRAW_PROPOSALS_SQL).pluck();
       for (const [fp, e] of existingExceptions) {
         if (seen.has(fp) || e.locked === 1 || signedOff || e.status !== "open") continue;
         clear.run(runId, e.id);
-        withdrawnCorrections += withdraw.run(e.id).changes;
+        withdrawnCorrections += withdraw.all("break-cleared", e.id).length;
       }
 
       const passes: PassCount[] = template.passes.map((p) => ({

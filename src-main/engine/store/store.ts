@@ -62,7 +62,7 @@ export function escapeLike(text: string): string {
 export function nextIds(store: Pick<Store, "sqlite">, table: "match_group", count: number): number {
   const db = store.sqlite;
   const last = (db.prepare("SELECT last FROM id_watermark WHERE name = ?").pluck().get(table) as number | undefined) ?? 0;
-  const max = (db.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${table}`).pluck().get() as number) ?? 0;
+  const max = db.prepare(`SELECT COALESCE(MAX(id), 0) FROM ${table}`).pluck().get() as number;
   const first = Math.max(last, max) + 1;
   if (count > 0) {
     db.prepare("INSERT INTO id_watermark (name, last) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last = excluded.last").run(

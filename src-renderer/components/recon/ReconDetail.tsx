@@ -25,6 +25,8 @@ const EXPLAIN_REASONS = [
 ];
 
 type Selection = ReadonlyMap<string, ReconRow>;
+/** No row ticked on either side (read-only maps: every selection change makes new ones). */
+const NO_SELECTION: Record<ReconSide, Selection> = { left: new Map(), right: new Map() };
 /** How long the period picker waits after a change before it opens that period (arrow keys step through months). */
 const PERIOD_SETTLE_MS = 600;
 /** Set when this page was left through its own period picker: the next one focuses its picker again. */
@@ -59,7 +61,7 @@ export function ReconDetail({
   const [generation, setGeneration] = useState(0);
 
   const [filters, setFilters] = useState<Record<ReconSide, SideFilter>>({ left: NO_FILTER, right: NO_FILTER });
-  const [selected, setSelected] = useState<Record<ReconSide, Selection>>({ left: new Map(), right: new Map() });
+  const [selected, setSelected] = useState<Record<ReconSide, Selection>>(NO_SELECTION);
   const [openGroup, setOpenGroup] = useState<MatchGroupInfo | null>(null);
   const [openRow, setOpenRow] = useState<ReconRow | null>(null);
   const [explaining, setExplaining] = useState(false);
@@ -146,7 +148,7 @@ export function ReconDetail({
       (job: JobInfo) => {
         refreshAll();
         // A finished run re-classifies the period: ticked rows would carry the groups and amounts read before it.
-        if (job.status === "succeeded") setSelected({ left: new Map(), right: new Map() });
+        if (job.status === "succeeded") setSelected(NO_SELECTION);
         setMessage(
           job.status === "succeeded"
             ? { text: "Run finished.", error: false }
@@ -175,7 +177,7 @@ export function ReconDetail({
   }, []);
   const toggleLeft = toggle;
   const toggleRight = toggle;
-  const clearSelection = () => setSelected({ left: new Map(), right: new Map() });
+  const clearSelection = () => setSelected(NO_SELECTION);
 
   // Only the row opened last is shown: a slower answer for a row clicked before it is dropped.
   const lastOpened = useRef(0);
