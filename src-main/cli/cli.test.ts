@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -106,6 +106,34 @@ describe("the tieout CLI", () => {
     const usage = await tieout("ingest", "--db");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("Usage: tieout ingest");
+  });
+
+  it("refuses a mistyped store path or period rather than reconciling an empty new store", async () => {
+    const typo = join(dir, "no-such-folder", "hs.db");
+    for (const args of [
+      ["reconcile", "charge-reconciliation", "--db", typo, "--period", "2026-10"],
+      ["rules", "charge-reconciliation", "--db", typo],
+      ["audit", "verify", "--db", typo],
+      ["outbox", "status", "--db", typo],
+    ]) {
+      const result = await tieout(...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`there is no Tieout store at ${typo}`);
+    }
+    expect(existsSync(join(dir, "no-such-folder"))).toBe(false);
+    const db = join(dir, "t.db");
+    await tieout("migrate", "--db", db);
+    const month13 = await tieout("reconcile", "charge-reconciliation", "--db", db, "--period", "2026-13");
+    expect(month13).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--period is YYYY-MM with a month 01 to 12, e.g. 2026-10; found "2026-13"'),
+    });
+    expect(
+      JSON.parse((await tieout("reconcile", "charge-reconciliation", "--db", db, "--period", "2026-10", "--json")).stdout),
+    ).toMatchObject({
+      leftRows: 0,
+      period: "2026-10",
+    });
   });
 
   it("runs the HL7 live feed headless and acknowledges what it stored", async () => {

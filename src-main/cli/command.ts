@@ -1,7 +1,9 @@
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { ParseArgsConfig } from "node:util";
+import { isPeriod } from "../../src-shared/period";
 import type { CallContext } from "../engine/handlerRegistry";
+import { storeExists } from "../engine/store/store";
 
 /** One `tieout <name>` command. Capabilities add theirs in `commands/<capability>.ts`. */
 export interface Command {
@@ -20,6 +22,25 @@ export function requireDb(values: Record<string, unknown>): string {
   const db = values.db;
   if (typeof db !== "string" || db === "") throw new UsageError("--db FILE is required");
   return resolve(db);
+}
+
+/**
+ * `--db` for a command that works on a store that must already exist: a mistyped path is an
+ * error, not a new empty store (a reconciliation of nothing would report a balance of $0.00).
+ */
+export function requireStore(values: Record<string, unknown>): string {
+  const path = requireDb(values);
+  if (!storeExists(path))
+    throw new UsageError(`there is no Tieout store at ${path} (check --db; \`tieout demo --db FILE\` or \`tieout ingest\` creates one)`);
+  return path;
+}
+
+/** `--period YYYY-MM`, required and checked before anything is opened. */
+export function requirePeriod(values: Record<string, unknown>): string {
+  const period = values.period;
+  if (period === undefined) throw new UsageError("--period YYYY-MM is required");
+  if (!isPeriod(period)) throw new UsageError(`--period is YYYY-MM with a month 01 to 12, e.g. 2026-10; found "${String(period)}"`);
+  return period;
 }
 
 export function intOption(values: Record<string, unknown>, name: string, fallback: number): number {

@@ -1,16 +1,12 @@
 import { resolve } from "node:path";
 import { verifyAuditChain } from "../../engine/audit/auditLog";
-import { cliContext, err, out, requireDb, UsageError, type Command } from "../command";
-import { openStore, storeExists } from "../../engine/store/store";
+import { cliContext, err, out, requireStore, UsageError, type Command } from "../command";
+import { openStore } from "../../engine/store/store";
 import { checkWorkpaperParams, exportWorkpaper } from "../../engine/workpapers/exportWorkpaper";
 import { reconSourceFor } from "../../engine/workpapers/reconSource";
 import { UserError } from "../../engine/handlerRegistry";
 
-async function openExisting(values: Record<string, unknown>) {
-  const path = requireDb(values);
-  if (!storeExists(path)) throw new UsageError(`${path} does not exist`);
-  return openStore(path);
-}
+const openExisting = (values: Record<string, unknown>) => openStore(requireStore(values));
 
 /** The audit capability's CLI commands. */
 export const AUDIT_COMMANDS: Record<string, Command> = {

@@ -2,7 +2,7 @@ import { runDispatcher } from "../../engine/outbound/dispatcher";
 import { loadOutboundSettings } from "../../engine/outbound/outboundSettings";
 import { listOutbox, outboxStatus } from "../../engine/outbound/outbox";
 import { openStore } from "../../engine/store/store";
-import { err, intOption, out, requireDb, UsageError, type Command } from "../command";
+import { err, intOption, out, requireStore, UsageError, type Command } from "../command";
 
 /** The outbound capability's CLI commands. */
 export const OUTBOUND_COMMANDS: Record<string, Command> = {
@@ -24,7 +24,7 @@ export const OUTBOUND_COMMANDS: Record<string, Command> = {
       const [sub] = positionals;
       if (sub !== "run" && sub !== "status")
         throw new UsageError(`expected "run" or "status", found ${sub === undefined ? "nothing" : `"${sub}"`}`);
-      const store = await openStore(requireDb(values));
+      const store = await openStore(requireStore(values));
       try {
         if (sub === "status") {
           const status = outboxStatus(store);

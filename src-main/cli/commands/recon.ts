@@ -6,7 +6,7 @@ import { createEngine, type Engine } from "../../engine/engine";
 import { formatCents } from "../../engine/match/normalize";
 import { readTruth, scoreAgainstTruth } from "../../engine/recon/score";
 import { BUILT_IN_TEMPLATES } from "../../engine/recon/templates";
-import { cliContext, err, out, requireDb, UsageError, type Command } from "../command";
+import { cliContext, err, out, requirePeriod, requireStore, UsageError, type Command } from "../command";
 
 /**
  * Runs one reconciliation as a job, in a worker thread with a heap sized to the machine (a
@@ -111,11 +111,11 @@ export const RECON_COMMANDS: Record<string, Command> = {
       if (!id) throw new UsageError("name the template to run (or all)");
       const ids = id === "all" ? BUILT_IN_TEMPLATES.map((t) => t.id) : [id];
       if (!ids.every((t) => BUILT_IN_TEMPLATES.some((b) => b.id === t))) throw new UsageError(`unknown template "${id}"`);
-      if (typeof values.period !== "string") throw new UsageError("--period YYYY-MM is required");
-      const engine = await createEngine({ dbPath: requireDb(values), mode: "cli" });
+      const period = requirePeriod(values);
+      const engine = await createEngine({ dbPath: requireStore(values), mode: "cli" });
       try {
         const summaries: ReconRunSummary[] = [];
-        for (const templateId of ids) summaries.push(await reconcileInWorker(engine, templateId, values.period));
+        for (const templateId of ids) summaries.push(await reconcileInWorker(engine, templateId, period));
         if (values.json) out(JSON.stringify(ids.length === 1 ? summaries[0] : summaries, null, 2));
         else summaries.forEach((s, i) => (i > 0 ? (out(""), printSummary(s)) : printSummary(s)));
         return 0;
@@ -141,7 +141,7 @@ export const RECON_COMMANDS: Record<string, Command> = {
       if (!templateId) throw new UsageError("name the template");
       if (!BUILT_IN_TEMPLATES.some((t) => t.id === templateId)) throw new UsageError(`unknown template "${templateId}"`);
       if (values.set !== undefined && values.use !== undefined) throw new UsageError("--set and --use do not go together");
-      const engine = await createEngine({ dbPath: requireDb(values), mode: "cli" });
+      const engine = await createEngine({ dbPath: requireStore(values), mode: "cli" });
       try {
         const ctx = cliContext();
         if (typeof values.set === "string") {
@@ -217,7 +217,7 @@ export const RECON_COMMANDS: Record<string, Command> = {
       const truthPath = resolve(values.truth);
       if (!existsSync(truthPath)) throw new UsageError(`${truthPath} does not exist`);
       const truth = readTruth(truthPath);
-      const engine = await createEngine({ dbPath: requireDb(values), mode: "cli" });
+      const engine = await createEngine({ dbPath: requireStore(values), mode: "cli" });
       try {
         let report = scoreAgainstTruth(engine.store, truth);
         for (const templateId of report.notRun) await reconcileInWorker(engine, templateId, truth.period);

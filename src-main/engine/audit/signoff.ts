@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { hasRole, type UserInfo } from "../../../src-shared/api";
 import type { SignedFigures, SignoffInfo, SignoffRole, SignoffStatus } from "../../../src-shared/api/audit";
+import { isPeriod } from "../../../src-shared/period";
 import { centsToDecimal } from "../../../src-shared/money";
 import { UserError } from "../handlerRegistry";
 import type { Store } from "../store/store";
@@ -9,11 +10,9 @@ import type { ReconRunSummary, ReconSource } from "../workpapers/reconSource";
 import type { AdjustmentLine } from "../workpapers/workpaperData";
 import { appendAudit } from "./auditLog";
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 export function checkReconPeriod(reconId: unknown, period: unknown): { reconId: string; period: string } {
   if (typeof reconId !== "string" || reconId.trim() === "") throw new UserError("BAD_REQUEST", "a reconciliation id is needed");
-  if (typeof period !== "string" || !PERIOD.test(period))
+  if (!isPeriod(period))
     throw new UserError("BAD_REQUEST", `a period is YYYY-MM, e.g. 2026-10; found "${String(period)}"`);
   return { reconId, period };
 }

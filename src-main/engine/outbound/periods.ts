@@ -1,12 +1,11 @@
 import type { PeriodInfo } from "../../../src-shared/api/outbound";
+import { isPeriod } from "../../../src-shared/period";
 import { appendAudit } from "../audit/auditLog";
 import { UserError } from "../handlerRegistry";
 import type { Store } from "../store/store";
 
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 export function assertPeriodText(period: string, field = "period"): void {
-  if (!PERIOD.test(period)) {
+  if (!isPeriod(period)) {
     throw new UserError("INVALID_PERIOD", `${field}: expected YYYY-MM, found "${period}"`, {
       where: { field },
       expected: "YYYY-MM",

@@ -1,4 +1,5 @@
 import { createHash, hash } from "node:crypto";
+import { isPeriod } from "../../../src-shared/period";
 import type { SideSpec } from "../../../src-shared/reconRules";
 import { UserError } from "../handlerRegistry";
 import type { SideRow } from "../match/matcher";
@@ -38,7 +39,7 @@ export interface PeriodWindow {
 }
 
 export function periodWindow(period: string, runOutDays: number): PeriodWindow {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new UserError("BAD_PERIOD", `A period is YYYY-MM, found "${period}".`);
+  if (!isPeriod(period)) throw new UserError("BAD_PERIOD", `A period is YYYY-MM, found "${period}".`);
   const [y, m] = period.split("-").map(Number) as [number, number];
   const last = new Date(Date.UTC(y, m, 0));
   const to = new Date(last.getTime() + runOutDays * 86_400_000).toISOString().slice(0, 10);
