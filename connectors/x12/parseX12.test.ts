@@ -386,6 +386,17 @@ describe("835 remittance mapping", () => {
     expect(records(u, "remittancePayment")[0]!.balanced).toBe(true);
   });
 
+  it("reads a debit ERA (BPR03 = D) as a negative payment, balanced against its recoupments", () => {
+    const body = remitBody({
+      bpr: "100.00",
+      claims: [["CLP*C1*22*-100*-100*0*12*ICN1", "SVC*HC:99213*-100*-100**-1"]],
+    }).map((s) => (s.startsWith("BPR*") ? s.replace("*100.00*C*ACH*", "*100.00*D*ACH*") : s));
+    const r = parseX12(interchange(ISA_5010, GS_835, [transaction("835", "0001", body)]), { fileName: "debit.835" });
+    const u = r.units[0]!;
+    expect(u.issues).toEqual([]);
+    expect(records(u, "remittancePayment")[0]).toMatchObject({ creditDebit: "D", amountCents: -10000, balanced: true });
+  });
+
   it("splits CAS into up to six triplets, at claim or service level", () => {
     const body = remitBody({
       bpr: "40.00",

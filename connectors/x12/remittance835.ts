@@ -83,9 +83,12 @@ export class Remittance835Mapper implements X12TransactionMapper {
       case "BPR": {
         const p = this.ensurePayment();
         this.bprLine = seg.line;
-        this.bprAmount = requiredAmount(this.ctx, seg, 2);
-        p.amountCents = this.bprAmount ?? 0;
         p.creditDebit = nonEmpty(e[3]);
+        // BPR03 "D": the amount is a debit to the provider's account (money goes back to the
+        // payer), so the payment is negative, as the bank shows it and as ΣCLP04 − ΣPLB adds up.
+        const amount = requiredAmount(this.ctx, seg, 2);
+        this.bprAmount = amount !== null && p.creditDebit === "D" ? -amount : amount;
+        p.amountCents = this.bprAmount ?? 0;
         p.paymentMethod = nonEmpty(e[4]);
         p.paymentDate = optionalDate(this.ctx, seg, 16);
         break;

@@ -101,6 +101,8 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
         reason: e.message,
       };
     } else return null;
+    // Only a change to a value is a fix: blanking a field, or setting it to what it is, is not.
+    if (fix.proposedValue === null || fix.proposedValue === fix.currentValue) return null;
     return {
       kind: "master-data-fix",
       summary: `${fix.system} ${fix.recordType} ${fix.naturalKey}: ${fix.field} ${fix.currentValue ?? "∅"} → ${fix.proposedValue ?? "∅"}`,
@@ -170,29 +172,16 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     const date = str(r.values.as_of_date) ?? lastDay(period);
     const memo = `Payment fee withheld from deposit ${str(r.values.bank_reference)} (ERA ${e.leftKeys.join(", ")})`;
     const cc = param(t, "cashCostCenter", "") || null;
+    // A negative "fee" (the deposit is over its ERA) turns both lines round: never a negative debit.
     return journal(
       memo,
-      [
-        {
-          period: date.slice(0, 7),
-          accountingDate: date,
-          account: param(t, "bankFeeAccount", "7200"),
-          costCenter: cc,
-          debitCents: e.amountCents,
-          creditCents: 0,
-          memo,
-        },
-        {
-          period: date.slice(0, 7),
-          accountingDate: date,
-          account: param(t, "cashAccount", "1010"),
-          costCenter: cc,
-          debitCents: 0,
-          creditCents: e.amountCents,
-          memo,
-        },
-      ],
-      e.amountCents,
+      offsetting(
+        { period: date.slice(0, 7), accountingDate: date, memo },
+        { account: param(t, "bankFeeAccount", "7200"), costCenter: cc },
+        { account: param(t, "cashAccount", "1010"), costCenter: cc },
+        e.amountCents,
+      ),
+      Math.abs(e.amountCents),
     );
   },
 
@@ -201,57 +190,56 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     const r = e.rightRows[0];
     if (!r || !e.amountCents) return null;
     const date = str(r.values.as_of_date) ?? lastDay(period);
-    const memo = `Unapplied cash: deposit ${str(r.values.bank_reference)} (trace ${str(r.values.reassociation_trace)}) has no 835 on file`;
+    const what = e.amountCents > 0 ? "Unapplied cash: deposit" : "Unidentified debit:";
+    const memo = `${what} ${str(r.values.bank_reference)} (trace ${str(r.values.reassociation_trace)}) has no 835 on file`;
     const cc = param(t, "cashCostCenter", "") || null;
+    // A debit to the account (a payer's recoupment by ACH) turns both lines round: Dr clearing / Cr cash.
     return journal(
       memo,
-      [
-        {
-          period: date.slice(0, 7),
-          accountingDate: date,
-          account: param(t, "cashAccount", "1010"),
-          costCenter: cc,
-          debitCents: e.amountCents,
-          creditCents: 0,
-          memo,
-        },
-        {
-          period: date.slice(0, 7),
-          accountingDate: date,
-          account: param(t, "unappliedCashAccount", "2150"),
-          costCenter: cc,
-          debitCents: 0,
-          creditCents: e.amountCents,
-          memo,
-        },
-      ],
-      e.amountCents,
+      offsetting(
+        { period: date.slice(0, 7), accountingDate: date, memo },
+        { account: param(t, "cashAccount", "1010"), costCenter: cc },
+        { account: param(t, "unappliedCashAccount", "2150"), costCenter: cc },
+        e.amountCents,
+      ),
+      Math.abs(e.amountCents),
     );
   },
 
   // STANDARDS.md B5 supply: INV misc issue, Dr supply expense (cost center) / Cr inventory.
+  // A usage returned in the EHR (a negative quantity) with no ERP return: put it back in stock.
   "inventory-issue": (e, t) => {
     const l = e.leftRows[0];
     if (!l || !l.values.item_number) return null;
     const qty = Number(l.values.quantity) || 0;
+    if (qty === 0) return null;
     const unit = l.values.unit_cost_cents === null || l.values.unit_cost_cents === undefined ? null : Number(l.values.unit_cost_cents);
+    const item = String(l.values.item_number);
+    const location = String(l.values.location_code);
+    const expense = param(t, "supplyExpenseAccount", "6100");
+    const inventory = param(t, "inventoryAccount", "1400");
+    const issue = qty > 0;
+    const count = Math.abs(qty);
     return {
       kind: "inventory-adjustment",
-      summary: `Issue ${qty} × item ${String(l.values.item_number)} at ${String(l.values.location_code)} for usage ${l.key}`,
-      amountCents: unit === null ? null : Math.round(qty * unit),
+      summary: issue
+        ? `Issue ${count} × item ${item} at ${location} for usage ${l.key}`
+        : `Return ${count} × item ${item} to ${location} for the EHR return ${l.key}`,
+      amountCents: unit === null ? null : Math.round(count * unit),
       payload: {
         kind: "inventory-adjustment",
         adjustment: {
-          itemNumber: String(l.values.item_number),
-          locationCode: String(l.values.location_code),
+          itemNumber: item,
+          locationCode: location,
+          // On-hand goes down by an issue and up by a return.
           quantity: -qty,
-          transactionType: "issue",
+          transactionType: issue ? "issue" : "adjustment",
           transactionDate: String(l.values.used_date),
-          costCenter: null,
+          costCenter: str(l.values.cost_center),
           reference: str(l.values.account_number),
           unitCostCents: unit,
           valueCents: unit === null ? null : -Math.round(qty * unit),
-          glAccounts: { debit: param(t, "supplyExpenseAccount", "6100"), credit: param(t, "inventoryAccount", "1400") },
+          glAccounts: issue ? { debit: expense, credit: inventory } : { debit: inventory, credit: expense },
           reason: e.message,
         },
       },

@@ -9,7 +9,7 @@ export const remittanceBank: ReconTemplate = {
   id: "remittance-bank",
   name: "Remittance to bank (cash)",
   description: "Every ERA is deposited and every healthcare deposit has its ERA: bundled ERAs, fees, trace mismatches, unapplied cash.",
-  version: 1,
+  version: 2,
   runOutDays: 7,
   left: {
     label: "835 payments",
@@ -19,7 +19,7 @@ export const remittanceBank: ReconTemplate = {
         CASE WHEN rp.payment_date > (SELECT MAX(b.as_of_date) FROM bank_transaction b WHERE b.as_of_date BETWEEN :from AND :to)
           THEN 1 ELSE 0 END AS after_statement
       FROM remittance_payment rp
-      WHERE rp.payment_date IS NULL OR rp.payment_date >= :from
+      WHERE rp.payment_date IS NULL OR rp.payment_date BETWEEN :from AND :to
       ORDER BY rp.payment_date, rp.trace_number`,
   },
   right: {

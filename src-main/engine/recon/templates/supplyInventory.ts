@@ -10,7 +10,7 @@ export const supplyInventory: ReconTemplate = {
   id: "supply-inventory",
   name: "Supply usage to inventory",
   description: "Every supply used in the EHR is issued in the ERP and every issue was used: lost charges and unrecorded issues.",
-  version: 1,
+  version: 2,
   runOutDays: 7,
   left: {
     label: "EHR supply usage",
@@ -18,7 +18,9 @@ export const supplyInventory: ReconTemplate = {
     sql: `SELECT u.usage_id AS row_key, 'supply_usage' AS source_table, u.id AS source_id,
         CAST(ROUND(u.quantity * COALESCE(i.unit_cost_cents, 0)) AS INTEGER) AS amount_cents, u.used_date AS row_date,
         u.usage_id, u.supply_code, x.to_code AS item_number, u.location_code, u.department_code, u.account_number,
-        u.quantity, u.used_date, u.implant, u.lot_number, u.serial_number, i.description, i.unit_cost_cents, 'issue' AS movement
+        u.quantity, u.used_date, u.implant, u.lot_number, u.serial_number, i.description, i.unit_cost_cents, 'issue' AS movement,
+        (SELECT dc.to_code FROM crosswalk dc WHERE dc.system = 'erp' AND dc.kind = 'department-cost-center' AND dc.from_code = u.department_code
+          ORDER BY dc.effective_from DESC LIMIT 1) AS cost_center
       FROM supply_usage u
       LEFT JOIN crosswalk x ON x.kind = 'supply-item' AND x.from_code = u.supply_code
       LEFT JOIN item i ON i.system = 'erp' AND i.item_number = x.to_code

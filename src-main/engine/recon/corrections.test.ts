@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CorrectionPayload } from "../../../src-shared/api/recon";
+import { openStore, type Store } from "../store/store";
+import { listCorrections } from "./queries";
+import { runReconciliation } from "./run";
+
+/**
+ * What a break proposes must be safe to approve as it stands: a journal never carries a
+ * negative debit or credit, an adjustment's quantity, type and accounts agree, and a
+ * master-data fix never blanks a field or sets it to what it already is.
+ */
+let dir: string;
+let store: Store;
+const period = "2026-10";
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "tieout-corrections-"));
+  store = await openStore(join(dir, "t.db"));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const insert = (table: string, row: Record<string, unknown>) => {
+  const columns = Object.keys(row);
+  store.sqlite
+    .prepare(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`)
+    .run(...Object.values(row));
+};
+const proposals = (templateId: string) =>
+  listCorrections(store, { templateId, period }).items.map((c) => ({ summary: c.summary, payload: c.payload as CorrectionPayload }));
+const exceptionReasons = () =>
+  (store.sqlite.prepare("SELECT reason FROM recon_exception ORDER BY reason").all() as { reason: string }[]).map((e) => e.reason);
+
+describe("proposed corrections", () => {
+  it("book a bank debit with no 835 as Dr clearing / Cr cash, with positive amounts", () => {
+    insert("bank_transaction", {
+      system: "bank",
+      bank_transaction_id: "B1",
+      bank_account: "123",
+      as_of_date: "2026-10-14",
+      type_code: "451",
+      amount_cents: -10000,
+      bank_reference: "REF1",
+      reassociation_trace: "TRA00008",
+    });
+    runReconciliation(store, "remittance-bank", period, { actor: "t" });
+    const [journal] = proposals("remittance-bank");
+    expect(journal!.summary).toMatch(/^Unidentified debit: REF1/);
+    const lines = journal!.payload.kind === "gl-journal" ? journal!.payload.journal.lines : [];
+    expect(lines.map((l) => [l.account, l.debitCents, l.creditCents])).toEqual([
+      ["1010", 0, 10000],
+      ["2150", 10000, 0],
+    ]);
+  });
+
+  it("return an EHR supply return with no ERP return to stock, charged to the department's cost center", () => {
+    insert("crosswalk", { system: "erp", kind: "supply-item", from_code: "S1", to_code: "IT1" });
+    insert("crosswalk", { system: "erp", kind: "department-cost-center", from_code: "OR", to_code: "24100" });
+    insert("item", { system: "erp", item_number: "IT1", description: "Suture", unit_cost_cents: 250, chargeable: 1, implant: 0 });
+    const usage = {
+      system: "ehr",
+      supply_code: "S1",
+      location_code: "ORSTOCK",
+      department_code: "OR",
+      used_date: "2026-10-14",
+      implant: 0,
+    };
+    insert("supply_usage", { ...usage, usage_id: "U1", quantity: 3, account_number: "A1" });
+    insert("supply_usage", { ...usage, usage_id: "U2", quantity: -2, account_number: "A2" });
+    runReconciliation(store, "supply-inventory", period, { actor: "t" });
+    const adjustments = proposals("supply-inventory").map((p) => {
+      const a = p.payload.kind === "inventory-adjustment" ? p.payload.adjustment : null;
+      return [
+        p.summary.split(" for ")[0],
+        a?.quantity,
+        a?.transactionType,
+        a?.glAccounts.debit,
+        a?.glAccounts.credit,
+        a?.valueCents,
+        a?.costCenter,
+      ];
+    });
+    expect(adjustments).toEqual([
+      ["Return 2 × item IT1 to ORSTOCK", 2, "adjustment", "1400", "6100", 500, "24100"],
+      ["Issue 3 × item IT1 at ORSTOCK", -3, "issue", "6100", "1400", -750, "24100"],
+    ]);
+  });
+
+  it("name a missing crosswalk, an inactive cost center and a crosswalk to no item, proposing no fix that blanks or repeats a value", () => {
+    const department = (code: string, costCenter: string) => {
+      insert("department", { system: "ehr", code, name: code });
+      insert("department", { system: "erp", code, name: code, cost_center: costCenter });
+    };
+    department("ED", "24100"); // no crosswalk entry
+    department("ICU", "14100"); // crosswalk agrees, cost center inactive
+    department("LAB", "30100"); // crosswalk says 30200: a real mismatch
+    insert("cost_center", { system: "erp", code: "14100", active: 0 });
+    insert("cost_center", { system: "erp", code: "30200", active: 1 });
+    insert("crosswalk", { system: "erp", kind: "department-cost-center", from_code: "ICU", to_code: "14100" });
+    insert("crosswalk", { system: "erp", kind: "department-cost-center", from_code: "LAB", to_code: "30200" });
+    insert("item", { system: "ehr", item_number: "S9", description: "Stent", chargeable: 1, implant: 1 });
+    insert("crosswalk", { system: "erp", kind: "supply-item", from_code: "S9", to_code: "IT404" });
+    runReconciliation(store, "master-data", period, { actor: "t" });
+    expect(exceptionReasons()).toEqual(["cost-center-inactive", "cost-center-mismatch", "crosswalk-missing", "item-missing-in-erp"]);
+    expect(proposals("master-data").map((p) => p.summary)).toEqual(["erp department LAB: costCenter 30100 → 30200"]);
+  });
+});
