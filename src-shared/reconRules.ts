@@ -194,6 +194,8 @@ export interface RuleIssue {
 }
 
 const CARDINALITIES: Cardinality[] = ["1:1", "1:N", "N:1", "N:M"];
+/** The largest group a pass may sum: past it, a "match" is not one an analyst could check by eye. */
+export const MAX_GROUP = 200;
 const NORMALIZERS: Normalizer[] = ["none", "trim", "upper", "digits", "stripLeadingZeros", "trnTraces", "words"];
 
 /** A plain lower-case SQL name (column or table): safe to write into a query. */
@@ -292,7 +294,8 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
       if (!obj(a)) bad(`${at}.amount`, "expected { absCents, pct?, direction? }");
       else {
         if (!Number.isInteger(a.absCents) || (a.absCents as number) < 0) bad(`${at}.amount.absCents`, "expected whole cents ≥ 0");
-        if (a.pct !== undefined && (!finite(a.pct) || a.pct < 0)) bad(`${at}.amount.pct`, "expected a percentage ≥ 0");
+        if (a.pct !== undefined && (!finite(a.pct) || a.pct < 0 || a.pct > 100))
+          bad(`${at}.amount.pct`, `expected a percentage from 0 to 100, found ${String(a.pct)}`);
         if (a.direction !== undefined && !["any", "rightLess", "rightMore"].includes(a.direction as string))
           bad(`${at}.amount.direction`, 'expected "any", "rightLess" or "rightMore"');
       }
@@ -315,8 +318,8 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
         if (!finite(r.min) || r.min < 0 || r.min > 1) bad(`${at}.text[${j}].min`, "expected a similarity between 0 and 1");
       });
     if (p.prefer !== undefined) list(`${at}.prefer`, p.prefer).forEach((r, j) => columnPair(`${at}.prefer[${j}]`, r));
-    if (p.cardinality !== "1:1" && p.maxGroup !== undefined && (!Number.isInteger(p.maxGroup) || p.maxGroup < 1)) {
-      bad(`${at}.maxGroup`, "expected a whole number ≥ 1");
+    if (p.maxGroup !== undefined && (!Number.isInteger(p.maxGroup) || p.maxGroup < 1 || p.maxGroup > MAX_GROUP)) {
+      bad(`${at}.maxGroup`, `expected a whole number from 1 to ${MAX_GROUP}, found ${JSON.stringify(p.maxGroup)}`);
     }
     if (p.mode !== "auto" && p.mode !== "suggest") bad(`${at}.mode`, 'expected "auto" or "suggest"');
   });
@@ -338,6 +341,12 @@ export function validateTemplate(t: ReconTemplate): RuleIssue[] {
       } else {
         if (!isFieldRef(c.field))
           bad(`${at}.field`, `expected left.col, right.col or group.${GROUP_FIELDS.join("|")}, found "${String(c.field)}"`);
+        // A pass named in a condition must exist: a renamed pass or a typo would silently never apply.
+        if (c.field === "group.pass") {
+          const named = c.op === "in" || c.op === "notIn" ? (Array.isArray(c.values) ? c.values : []) : [c.value];
+          for (const id of named)
+            if (typeof id === "string" && !ids.has(id)) bad(`${at}`, `names pass "${id}", and there is no pass with that id`);
+        }
         if (c.op === "in" || c.op === "notIn") {
           if (!Array.isArray(c.values)) bad(`${at}.values`, "expected a list of values");
         } else if (c.op === "=" || c.op === "!=" || COMPARE.includes(c.op as string)) {
@@ -495,8 +504,15 @@ export function describeRuleChanges(before: ReconTemplate, after: ReconTemplate)
         lines.push(`${at}: date window ${days(o.date)} → ${days(p.date)}`);
       else lines.push(`${at}: date window ${describeWindow(o.date)} → ${describeWindow(p.date)}`);
     }
-    if (!same(o.keys, p.keys))
-      lines.push(`${at}: blocking keys ${o.keys.map((k) => k.label).join(", ")} → ${p.keys.map((k) => k.label).join(", ")}`);
+    if (!same(o.keys, p.keys)) {
+      // Labels can stay while the columns or normalisers under them change: name those too.
+      const chain = (name: string, c: NormalizerChain | undefined) => (c === undefined ? [] : [`${name}${[c].flat().join("+")}`]);
+      const key = (k: KeySpec) => {
+        const normalizers = [...chain("", k.normalize), ...chain("left ", k.leftNormalize), ...chain("right ", k.rightNormalize)];
+        return `${k.label} (${k.left} = ${k.right}${normalizers.map((n) => `, ${n}`).join("")})`;
+      };
+      lines.push(`${at}: blocking keys ${o.keys.map(key).join(", ")} → ${p.keys.map(key).join(", ")}`);
+    }
     if (!same(o.prefer, p.prefer)) lines.push(`${at}: tie-break keys changed`);
     const oldText = new Map((o.text ?? []).map((t) => [t.label, t]));
     const newText = new Map((p.text ?? []).map((t) => [t.label, t]));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PassSpec } from "../../../src-shared/reconRules";
 import { runPasses, type SideRow } from "./matcher";
-import { jaroWinkler, normalizeKey, tokenSimilarity } from "./normalize";
+import { jaroWinkler, normalizeKey, normalizeWords, tokenSimilarity } from "./normalize";
 
 const row = (key: string, amount: number | null, values: Record<string, unknown>): SideRow => ({
   key,
@@ -133,6 +133,27 @@ describe("matching core", () => {
     expect(groups[0]!.right.map((i) => right[i]!.amount).reduce((s: number, a) => s + (a ?? 0), 0)).toBe(75);
   });
 
+  it("finds a single exact partner however late it comes in a large block", () => {
+    const pass = onKey({ amount: { absCents: 0 }, cardinality: "1:N", maxGroup: 5 });
+    // 40 candidates, none summing to 1,234 with another; the exact one is the 31st.
+    const right = Array.from({ length: 40 }, (_, i) => row(`R${i}`, i === 30 ? 1234 : 100_000 + i * 7, { k: "x" }));
+    const groups = run([row("L", 1234, { k: "x" })], right, [pass]);
+    expect(groups.map((g) => g.right)).toEqual([[30]]);
+  });
+
+  it("explains and scores a wide N:M group without running out of stack", () => {
+    const pass = onKey({
+      amount: { absCents: 0 },
+      date: { left: "d", right: "d", minDays: -5, maxDays: 5 },
+      cardinality: "N:M",
+      maxGroup: 400,
+    });
+    const side = (p: string) => Array.from({ length: 400 }, (_, i) => row(`${p}${i}`, 100, { k: "x", d: `2026-10-0${1 + (i % 5)}` }));
+    const groups = run(side("L"), side("R"), [pass]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.explanation).toContain("dates up to 4 days apart");
+  });
+
   it("groups whole blocks N:M when the sums agree", () => {
     const pass: PassSpec = {
       id: "nm",
@@ -232,5 +253,16 @@ describe("normalisation and similarity", () => {
     expect(jaroWinkler("martha", "marhta")).toBeCloseTo(0.961, 3);
     expect(jaroWinkler("dwayne", "duane")).toBeCloseTo(0.84, 2);
     expect(tokenSimilarity("NOVAK, FATIMA", "Fatima Novak")).toBe(1);
+  });
+
+  it("folds accents, keeps other scripts, and finds nothing alike in two blanks", () => {
+    expect(normalizeWords("NÚÑEZ, José  Müller-Zoë")).toBe("nunez jose muller zoe");
+    expect(tokenSimilarity("Müller, Zoë", "Zoe Muller")).toBe(1);
+    expect(normalizeKey("José Núñez", "words")).toEqual(normalizeKey("JOSE NUNEZ", "words"));
+    expect(jaroWinkler(normalizeWords("Иванов"), normalizeWords("Петров"))).toBeLessThan(0.7);
+    expect(jaroWinkler("", "")).toBe(0);
+    expect(tokenSimilarity("", "  ")).toBe(0);
+    const pass = onKey({ text: [{ label: "name", left: "n", right: "n", method: "jaro-winkler", min: 0.9 }] });
+    expect(run([row("L", 1, { k: "x", n: null })], [row("R", 1, { k: "x", n: null })], [pass])).toEqual([]);
   });
 });

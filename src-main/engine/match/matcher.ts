@@ -159,9 +159,16 @@ function describeAmount(tol: AmountTolerance | undefined, leftSum: number, right
   return `${many ? `, ${what}` : ""}, amount differs by ${formatCents(Math.abs(diff))} within ${formatCents(toleranceCents(tol, leftSum))}`;
 }
 
+/** The largest gap in days, by a loop: an N:M group has one per pair, too many to spread as arguments. */
+function widestGap(days: number[]): number {
+  let max = 0;
+  for (const d of days) if (Math.abs(d) > max) max = Math.abs(d);
+  return max;
+}
+
 function describeDays(days: number[]): string {
   if (days.length === 0) return "";
-  const max = Math.max(...days.map(Math.abs));
+  const max = widestGap(days);
   if (max === 0) return ", same date";
   return days.length === 1 ? `, dates ${max} day${max === 1 ? "" : "s"} apart` : `, dates up to ${max} day${max === 1 ? "" : "s"} apart`;
 }
@@ -181,20 +188,21 @@ function scoreOf(tol: AmountTolerance | undefined, leftSum: number, rightSum: nu
     const t = Math.max(1, toleranceCents(tol, leftSum));
     score -= 0.2 * Math.min(1, Math.abs(rightSum - leftSum) / t);
   }
-  if (days.length > 0) score -= Math.min(0.3, 0.03 * Math.max(...days.map(Math.abs)));
+  if (days.length > 0) score -= Math.min(0.3, 0.03 * widestGap(days));
   for (const s of sims) score -= 0.5 * (1 - s);
   return Math.max(0, Math.round(score * 1000) / 1000);
 }
 
 /**
  * Finds a subset of `candidates` (indexes into `amounts`) of at most `maxSize` whose sum
- * against `target` passes the tolerance. All candidates are tried first (the common
- * bundled case), then sizes 1..maxSize, with a work bound so one huge block cannot stall a run.
+ * passes the tolerance. All candidates are tried first (the common bundled case), then each
+ * one alone (all of them: a single exact partner is never missed for coming late), then
+ * sizes 2..maxSize among the first `maxCandidates`, with a work bound so one huge block
+ * cannot stall a run.
  */
 function boundedSubset(
   candidates: number[],
   amountOf: (i: number) => number,
-  target: number,
   accept: (sum: number) => boolean,
   maxSize: number,
   maxCandidates: number,
@@ -203,6 +211,7 @@ function boundedSubset(
     const sum = candidates.reduce((s, i) => s + amountOf(i), 0);
     if (accept(sum)) return candidates;
   }
+  for (const i of candidates) if (accept(amountOf(i))) return [i];
   const pool = candidates.slice(0, maxCandidates);
   let work = 0;
   const chosen: number[] = [];
@@ -217,11 +226,10 @@ function boundedSubset(
     }
     return null;
   };
-  for (let size = 1; size <= Math.min(maxSize, pool.length); size++) {
+  for (let size = 2; size <= Math.min(maxSize, pool.length); size++) {
     if (size === candidates.length && candidates.length <= maxSize) continue; // tried above
     const found = search(0, size, 0);
     if (found) return found;
-    void target;
   }
   return null;
 }
@@ -333,7 +341,6 @@ function matchOneToMany(
       chosen = boundedSubset(
         candidates,
         (b) => manyRows[b]!.amount ?? 0,
-        oneAmount,
         (sum) => (drivesFromRight ? amountOk(tol, sum, oneAmount) : amountOk(tol, oneAmount, sum)),
         maxGroup,
         options.maxSubsetCandidates ?? 24,

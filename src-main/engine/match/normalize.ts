@@ -42,19 +42,27 @@ function normalizeOne(text: string, normalizer: Normalizer): string[] {
   }
 }
 
+/**
+ * Lower case, accents folded ("José Müller" → "jose muller"), letters and digits of any
+ * script kept, everything else one space: "NÚÑEZ, José" and "Jose Nunez" read alike, and
+ * "Иванов" stays a word rather than becoming nothing.
+ */
 export function normalizeWords(text: string): string {
-  return text
+  // eslint-disable-next-line no-control-regex -- plain ASCII needs no Unicode folding (the common case, and fast)
+  const folded = /^[\x00-\x7f]*$/.test(text) ? text : text.normalize("NFKD").replace(/\p{M}+/gu, "");
+  return folded
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
 }
 
 /** Jaro-Winkler similarity in [0, 1] (Winkler 1990, prefix scale 0.1, prefix up to 4). */
 export function jaroWinkler(a: string, b: string): number {
-  if (a === b) return a.length === 0 ? 1 : 1;
   const la = a.length;
   const lb = b.length;
+  // Nothing is no evidence of likeness: two blank names are not "1.00 similar".
   if (la === 0 || lb === 0) return 0;
+  if (a === b) return 1;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
   const aMatched = new Uint8Array(la);
   const bMatched = new Uint8Array(lb);
@@ -90,7 +98,7 @@ export function jaroWinkler(a: string, b: string): number {
 export function tokenSimilarity(a: string, b: string): number {
   const ta = new Set(normalizeWords(a).split(" ").filter(Boolean));
   const tb = new Set(normalizeWords(b).split(" ").filter(Boolean));
-  if (ta.size === 0 && tb.size === 0) return 1;
+  if (ta.size === 0 || tb.size === 0) return 0;
   let common = 0;
   for (const t of ta) if (tb.has(t)) common++;
   return common / (ta.size + tb.size - common);

@@ -155,8 +155,23 @@ describe("rule sets a reviewer edits", () => {
       message: "expected a pass",
     });
     expect(refused(edited((t) => (t.passes[0]!.amount = { absCents: 5, pct: "2" as unknown as number }))).message).toContain(
-      "passes[0].amount.pct: expected a percentage ≥ 0",
+      "passes[0].amount.pct: expected a percentage from 0 to 100",
     );
+    // 150% would match $100.00 with 1¢, or with a refund.
+    expect(refused(edited((t) => (t.passes[0]!.amount = { absCents: 0, pct: 150 }))).message).toContain(
+      "passes[0].amount.pct: expected a percentage from 0 to 100, found 150",
+    );
+    // A group of thousands is no match an analyst can check, and its block would stall the run.
+    expect(refused(edited((t) => Object.assign(t.passes[0]!, { cardinality: "N:M", maxGroup: 5000 }))).message).toContain(
+      "passes[0].maxGroup: expected a whole number from 1 to 200, found 5000",
+    );
+    expect(refused(edited((t) => (t.passes[0]!.maxGroup = "lots" as unknown as number))).message).toContain(
+      'passes[0].maxGroup: expected a whole number from 1 to 200, found "lots"',
+    );
+    // A renamed pass, or a typo, would leave an exception rule that never applies.
+    expect(
+      refused(edited((t) => (t.exceptions[0]!.when = [{ field: "group.pass", op: "in", values: ["exact", "nearby"] }]))).message,
+    ).toContain('exceptions[0].when[0]: names pass "nearby", and there is no pass with that id');
     expect(refused(edited((t) => (t.exceptions[0]!.correction = "gl-reclass"))).message).toContain(
       'exceptions[0].correction: no correction builder "gl-reclass"',
     );
@@ -231,10 +246,13 @@ describe("rule sets a reviewer edits", () => {
     after.passes[0]!.mode = "auto";
     after.passes[0]!.date = { left: "service_date", right: "service_date", minDays: -2, maxDays: 2 };
     after.exceptions = [];
+    // The label stays, the column under it changes: the change is named by its columns.
+    after.passes[1]!.keys[0]!.right = "visit_number";
     expect(describeRuleChanges(before, after)).toEqual([
       `run-out days ${before.runOutDays} → 45`,
       "pass near: suggested → auto-confirmed",
       "pass near: date window -1 to 1 days → -2 to 2 days",
+      "pass exact: blocking keys account (account_number = account_number, trim), CDM (cdm_code = cdm_code, trim), service date (service_date = service_date) → account (account_number = visit_number, trim), CDM (cdm_code = cdm_code, trim), service date (service_date = service_date)",
       "pass order exact, near → near, exact",
       'exception rule "late-charge" removed',
     ]);
