@@ -39,6 +39,15 @@ export type AuditChainCheck =
 
 export type SignoffRole = "preparer" | "reviewer";
 
+/** The reconciling line of rows nobody has matched, explained or raised yet: the unexplained difference. */
+export const UNCLASSIFIED = "Not yet classified";
+
+/** The unexplained difference in signed figures: a sign-off waits until it is zero. */
+export function unexplainedIn(figures: SignedFigures): { count: number; amountCents: number } | null {
+  const line = figures.reconcilingItems.find((r) => r.reason === UNCLASSIFIED);
+  return line && line.amountCents !== 0 ? line : null;
+}
+
 /** The figures a sign-off covers; their SHA-256 is the sign-off's fingerprint. */
 export interface SignedFigures {
   reconId: string;

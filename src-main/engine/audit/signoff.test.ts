@@ -8,6 +8,7 @@ import type { UserInfo } from "../../../src-shared/api";
 import { exportExceptionsWorkbook, importExceptionsWorkbook } from "../workpapers/exceptionsRoundtrip";
 import { exportWorkpaper } from "../workpapers/exportWorkpaper";
 import { MemoryReconSource } from "../workpapers/memoryReconSource.test-helper";
+import { UNCLASSIFIED } from "../../../src-shared/api/audit";
 import { createUser } from "../auth/users";
 import { openStore, type Store } from "../store/store";
 import { appendAudit, auditEntriesFor, listAudit, verifyAuditChain } from "./auditLog";
@@ -97,6 +98,28 @@ describe("sign-off", () => {
     expect(() => signOff(store, source, ana, { ...key, role: "preparer" })).toThrow(/does not tie/);
     source.hasRun = false;
     expect(() => signOff(store, source, ana, { ...key, role: "preparer" })).toThrow(/no run/);
+  });
+
+  it("refuses to sign while rows nobody has classified leave an unexplained difference", () => {
+    // The figures add up by construction; the unclassified rows are what the balance calls unexplained.
+    source.exceptions.push({
+      ...source.exceptions[0]!,
+      exceptionId: "left:C9",
+      reason: UNCLASSIFIED,
+      amountCents: 165_10,
+      status: "unmatched",
+    });
+    source.leftBalanceCents -= 165_10;
+    for (const [user, role] of [
+      [ana, "preparer"],
+      [rob, "reviewer"],
+    ] as const)
+      expect(() => signOff(store, source, user, { ...key, role })).toThrow(
+        "cash 2026-10 has an unexplained difference of 165.10 in 1 row not yet classified: match, explain or raise them before signing off.",
+      );
+    source.exceptions.pop();
+    source.leftBalanceCents += 165_10;
+    expect(signOff(store, source, ana, { ...key, role: "preparer" }).status.preparer).toBeTruthy();
   });
 
   it("refuses a stale screen: the fingerprint the signer saw must still hold", () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { hasRole, type UserInfo } from "../../../src-shared/api";
-import type { SignedFigures, SignoffInfo, SignoffRole, SignoffStatus } from "../../../src-shared/api/audit";
+import { unexplainedIn, type SignedFigures, type SignoffInfo, type SignoffRole, type SignoffStatus } from "../../../src-shared/api/audit";
 import { isPeriod } from "../../../src-shared/period";
 import { centsToDecimal } from "../../../src-shared/money";
 import { UserError } from "../handlerRegistry";
@@ -12,8 +12,7 @@ import { appendAudit } from "./auditLog";
 
 export function checkReconPeriod(reconId: unknown, period: unknown): { reconId: string; period: string } {
   if (typeof reconId !== "string" || reconId.trim() === "") throw new UserError("BAD_REQUEST", "a reconciliation id is needed");
-  if (!isPeriod(period))
-    throw new UserError("BAD_REQUEST", `a period is YYYY-MM, e.g. 2026-10; found "${String(period)}"`);
+  if (!isPeriod(period)) throw new UserError("BAD_REQUEST", `a period is YYYY-MM, e.g. 2026-10; found "${String(period)}"`);
   return { reconId, period };
 }
 
@@ -264,6 +263,14 @@ export function signOff(
     throw new UserError(
       "DOES_NOT_TIE",
       `${reconId} ${period} does not tie: left ${money(figures.leftBalanceCents)} + reconciling items ${money(reconciling)} − right ${money(figures.rightBalanceCents)} = ${money(difference)}, not zero.`,
+    );
+  // Rows nobody has matched, explained or raised make the figures add up by construction, but
+  // they are the unexplained difference the balance shows: nothing to sign for until it is zero.
+  const unexplained = unexplainedIn(figures);
+  if (unexplained)
+    throw new UserError(
+      "UNEXPLAINED_DIFFERENCE",
+      `${reconId} ${period} has an unexplained difference of ${money(unexplained.amountCents)} in ${unexplained.count} row${unexplained.count === 1 ? "" : "s"} not yet classified: match, explain or raise them before signing off.`,
     );
   store.sqlite
     .transaction(() => {

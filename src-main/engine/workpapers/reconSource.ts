@@ -1,5 +1,5 @@
 import { escapeLike, type Store } from "../store/store";
-import type { AuditEntryInfo } from "../../../src-shared/api/audit";
+import { UNCLASSIFIED, type AuditEntryInfo } from "../../../src-shared/api/audit";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { lastRunInputFiles } from "../recon/inputs";
 import type { ReconRuleSetTable } from "../store/recon.table";
@@ -124,7 +124,7 @@ function ageAtPeriodEnd(period: string, date: string | null): number {
 
 const CONFIRMED = "g.kind IN ('auto', 'manual')";
 const STATUS_REASON: Record<string, string> = {
-  unmatched: "Not yet classified",
+  unmatched: UNCLASSIFIED,
   suggested: "Suggested match, not confirmed",
   expected: "Expected (no partner for a legitimate reason)",
   explained: "Explained",

@@ -1,6 +1,7 @@
 import { useCallback, useState } from "react";
 import { hasRole, type UserInfo } from "../../../src-shared/api";
-import type { SignoffInfo, SignoffRole, SignoffStatus } from "../../../src-shared/api/audit";
+import { unexplainedIn, type SignoffInfo, type SignoffRole, type SignoffStatus } from "../../../src-shared/api/audit";
+import { formatCents } from "../../../src-shared/money";
 import { call } from "../../api/client";
 import { useApiQuery, useEvent } from "../../api/hooks";
 import { formatTimestamp } from "../../format";
@@ -24,13 +25,16 @@ function Signer({
   const [busy, setBusy] = useState<string | null>(null);
   const standing = role === "preparer" ? status.preparer : status.reviewer;
   const mayAct = hasRole(user, role);
+  const unexplained = status.figuresAvailable ? unexplainedIn(status.figures) : null;
   const blocked = !status.figuresAvailable
     ? "no run to sign yet"
-    : role === "reviewer" && !status.preparer
-      ? "needs the preparer's sign-off first"
-      : role === "reviewer" && status.preparer?.userId === user.userId
-        ? "you prepared it; someone else reviews"
-        : null;
+    : unexplained
+      ? `an unexplained difference of ${formatCents(unexplained.amountCents)} in ${unexplained.count} row${unexplained.count === 1 ? "" : "s"} not yet classified`
+      : role === "reviewer" && !status.preparer
+        ? "needs the preparer's sign-off first"
+        : role === "reviewer" && status.preparer?.userId === user.userId
+          ? "you prepared it; someone else reviews"
+          : null;
   const sign = () => {
     setBusy("Signing off: checking the figures still hold…");
     return call("signoff/sign", { reconId: status.reconId, period: status.period, role, expectedFingerprint: status.fingerprint })
