@@ -219,6 +219,20 @@ test("the keyboard and the roles: months stepped with arrows, shortcuts held und
   await expect(page.getByTestId("selection-bar")).toContainText("Left selected 0");
 });
 
+test("runs under way still show, with their cancel, after leaving the page and coming back", async ({ page }) => {
+  const { workbench, recon } = await openDemo(page);
+  await page.getByRole("button", { name: `Run all for ${PERIOD}` }).click();
+  await expect(page.getByTestId("run-progress").first()).toBeVisible();
+  await workbench.goTo("Exceptions");
+  await recon.openList(PERIOD);
+  // The page opened after the runs were queued: it finds them rather than offering to queue them again.
+  await expect(page.getByTestId("run-progress").first()).toBeVisible();
+  await expect(page.getByRole("button", { name: `Run all for ${PERIOD}` })).toBeDisabled();
+  await expect(page.getByRole("button", { name: `Run all for ${PERIOD}` })).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId("run-progress")).toHaveCount(0);
+  await expect(recon.listRow("master-data")).toContainText("$0.00");
+});
+
 test("an exception is assigned, commented and resolved from the queue, and a filter is saved as a view", async ({ page }) => {
   const { recon } = await openDemo(page);
   await recon.runFromList("charge-reconciliation");

@@ -78,6 +78,8 @@ export interface JobInfo {
   label: string;
   /** Who started it (a user id, `cli:<name>` or `system`); only they or an administrator may cancel it. */
   requestedBy: string;
+  /** What it was started with (a reconciliation's template and period, an import's files). */
+  params: Record<string, unknown>;
   phase: string | null;
   done: number;
   total: number | null;

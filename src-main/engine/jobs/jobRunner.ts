@@ -74,6 +74,7 @@ export function jobInfo(row: JobTable): JobInfo {
     status: row.status,
     label: row.label,
     requestedBy: row.requested_by,
+    params: JSON.parse(row.params_json) as Record<string, unknown>,
     phase: row.phase,
     done: row.done,
     total: row.total,

@@ -82,6 +82,37 @@ export function useReconRun(onFinished: (job: JobInfo, templateId: string, perio
     return () => clearInterval(timer);
   }, [anyRunning, finish]);
 
+  // Runs started before this page opened (by this user on another page, by someone else, or
+  // still waiting their turn) show here too: otherwise a Run button would queue the same run twice.
+  useEffect(() => {
+    let live = true;
+    call("jobs/list", { limit: 50 }).then(
+      (jobs) => {
+        if (!live) return;
+        const under = jobs.filter(
+          (j) =>
+            j.kind === "recon" && (j.status === "queued" || j.status === "running") && !runningRef.current.some((r) => r.jobId === j.id),
+        );
+        if (under.length === 0) return;
+        update((list) => [
+          ...list,
+          ...under.map((j) => ({
+            jobId: j.id,
+            templateId: String(j.params.templateId),
+            period: String(j.params.period),
+            phase: j.phase ?? (j.status === "queued" ? "Waiting for the run before it…" : j.label),
+            done: j.done,
+            total: j.total,
+          })),
+        ]);
+      },
+      () => {}, // offline: the page works without them
+    );
+    return () => {
+      live = false;
+    };
+  }, [update]);
+
   const start = useCallback(
     async (templateId: string, period: string): Promise<void> => {
       const pending: RunningRecon = { jobId: null, templateId, period, phase: "Starting…", done: 0, total: null };
