@@ -36,6 +36,13 @@ test("a reviewer widens a pass's date window, saves it as a new version with a r
   await expect(tolerance).toHaveAttribute("aria-invalid", "true");
   await tolerance.fill("1.50");
   await expect(tolerance).toHaveAttribute("aria-invalid", "false");
+  // "From" typed past "to" on the way to a wider window: the form stays, says what is wrong, and holds the save.
+  const from = rules.getByLabel("Pass near: date window from (days)");
+  await from.fill("2");
+  await expect(from).toBeFocused();
+  await expect(rules.getByRole("list", { name: "Problems in the rules" })).toHaveText("pass near, date: minDays must not exceed maxDays");
+  await from.fill("-1");
+  await expect(rules.getByRole("list", { name: "Problems in the rules" })).toBeHidden();
   await rules.getByLabel("Pass near: date window to (days)").fill("3");
   await expect(rules.getByTestId("rule-changes").getByRole("listitem")).toHaveText([
     "pass near: amount tolerance $1.00 → $1.50",

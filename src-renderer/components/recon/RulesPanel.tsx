@@ -262,6 +262,12 @@ function Versions({
   );
 }
 
+/** A problem in a draft, with the pass named by its id rather than its place: "pass near, date: …". */
+function issueInWords(t: ReconTemplate, issue: { path: string; message: string }): string {
+  const path = issue.path.replace(/^passes\[(\d+)\]\.?/, (_, i: string) => `pass ${t.passes[Number(i)]?.id ?? Number(i) + 1}, `);
+  return `${path.replace(/, $/, "")}: ${issue.message}`;
+}
+
 /**
  * A template's matching rules as runs use them, and their versions. A reviewer tunes the passes
  * (results auto-confirmed or suggested, amount tolerance, date window, text similarity, largest
@@ -298,8 +304,14 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
       return { template: null, error: (e as Error).message, issues: [] };
     }
   }, [json]);
-  // Rules in use that no longer validate cannot be shown in the form; JSON still shows them.
-  const formable = useMemo(() => working !== null && validateTemplate(working).length === 0, [working]);
+  // Rules in use that no longer validate cannot be shown in the form; JSON still shows them. A
+  // draft half-way through an edit (a date window whose "from" passes its "to" while typing) keeps
+  // the form, with what is wrong said under it.
+  const formable = useMemo(() => active !== null && validateTemplate(active).length === 0, [active]);
+  const draftIssues = useMemo(
+    () => (draft !== null && json === null ? validateTemplate(draft).map((i) => issueInWords(draft, i)) : []),
+    [draft, json],
+  );
   const proposed = json !== null ? fromJson.template : working;
   const changes = useMemo(() => {
     if (!active || !proposed) return [];
@@ -372,7 +384,14 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
   const data = rules.data;
   const current = data?.versions.find((v) => v.active);
   const disabled = !mayEdit || busy;
-  const canSave = mayEdit && !busy && changes.length > 0 && invalid.size === 0 && note.trim() !== "" && fromJson.error === null;
+  const canSave =
+    mayEdit &&
+    !busy &&
+    changes.length > 0 &&
+    invalid.size === 0 &&
+    draftIssues.length === 0 &&
+    note.trim() !== "" &&
+    fromJson.error === null;
   return (
     <section className="rules-panel" aria-label="Matching rules">
       <h3>
@@ -442,6 +461,13 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
             Exception rules: {working.exceptions.map((e) => e.reason).join(", ") || "none"} · expected rules:{" "}
             {working.expected.map((e) => e.reason).join(", ") || "none"}. The side queries and these rules are edited as JSON.
           </p>
+          {draftIssues.length > 0 && (
+            <ul className="error" aria-label="Problems in the rules">
+              {draftIssues.map((i) => (
+                <li key={i}>{i}</li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
       {json !== null && (
