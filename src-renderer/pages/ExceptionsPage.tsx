@@ -306,13 +306,15 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
       const { resolved } = await call("exceptions/resolve", { exceptionIds: ids, resolution: resolution.trim() });
       setResolution("");
       setSelected(new Map());
-      return `Resolved ${formatNumber(resolved)} exception${resolved === 1 ? "" : "s"}.`;
+      const left = ids.length - resolved;
+      return `Resolved ${formatNumber(resolved)} exception${resolved === 1 ? "" : "s"}.${left > 0 ? ` ${formatNumber(left)} left as ${left === 1 ? "it was" : "they were"}: already resolved, or cleared by the last run (the rules no longer raise ${left === 1 ? "it" : "them"}).` : ""}`;
     });
   const reopen = () =>
     bulk("Reopen", async () => {
       const { reopened } = await call("exceptions/reopen", { exceptionIds: ids });
       setSelected(new Map());
-      return `Reopened ${formatNumber(reopened)}.`;
+      const left = ids.length - reopened;
+      return `Reopened ${formatNumber(reopened)}.${left > 0 ? ` ${formatNumber(left)} left as ${left === 1 ? "it was" : "they were"}: only a resolved exception reopens.` : ""}`;
     });
 
   const applyView = (view: SavedView) => {
@@ -523,11 +525,13 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
             <select aria-label="Assign to user" value={assignTo} onChange={(e) => setAssignTo(e.target.value)}>
               <option value="">Assign to…</option>
               <option value="-">nobody (unassign)</option>
-              {users.data?.map((u) => (
-                <option key={u.userId} value={u.userId}>
-                  {u.displayName}
-                </option>
-              ))}
+              {users.data
+                ?.filter((u) => hasRole(u, "preparer"))
+                .map((u) => (
+                  <option key={u.userId} value={u.userId}>
+                    {u.displayName}
+                  </option>
+                ))}
             </select>
             <button type="button" disabled={!mayAct || assignTo === ""} onClick={() => void assign(assignTo === "-" ? null : assignTo)}>
               Assign

@@ -244,6 +244,8 @@ describe("exceptions round trip", () => {
     const filled = await fillIn(exported.path, {
       "EX-1": { owner: "ana", explanation: "deposit posted 11/02" },
       "EX-2": { explanation: "appeal filed" },
+      // A name rather than a user id: no filter or "Me" view would ever find the work.
+      "EX-3": { owner: "Robert" },
     });
     // Meanwhile someone explains EX-2 differently in Tieout.
     source.exceptions[1]!.explanation = "written off";
@@ -255,12 +257,16 @@ describe("exceptions round trip", () => {
       "EX-1.owner:apply",
       "EX-2.explanation:conflict",
     ]);
+    expect(preview.problems.map((p) => p.message)).toEqual([
+      'row 4: exception EX-3: owner "Robert" is not a Tieout user (an owner is a user id, such as ana); the owner is left as it is',
+    ]);
     expect(source.exceptions[0]!.owner).toBeNull();
 
     const result = importExceptionsWorkbook(store, source, filled, true, "ana");
     expect(result.applied).toBe(1);
     expect(source.exceptions[0]).toMatchObject({ owner: "ana", explanation: "deposit posted 11/02" });
     expect(source.exceptions[1]!.explanation).toBe("written off");
+    expect(source.exceptions[2]!.owner).toBeNull();
     const explain = listAudit(store, { action: "explain" }).entries[0]!;
     expect(explain.after).toMatchObject({ provenance: { via: "workbook", fileName: "ex-filled.xlsx", row: 2 } });
     expect(listAudit(store, { action: "import exceptions workbook" }).entries[0]?.reason).toMatch(/1 conflicting/);

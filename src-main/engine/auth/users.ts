@@ -1,5 +1,5 @@
 import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
-import type { Role, UserInfo } from "../../../src-shared/api";
+import { hasRole, type Role, type UserInfo } from "../../../src-shared/api";
 import { appendAudit } from "../audit/auditLog";
 import type { Store } from "../store/store";
 import { UserError } from "../handlerRegistry";
@@ -34,6 +34,17 @@ const toInfo = (row: UserRow): UserInfo => ({
 
 export function listUsers(store: Store): UserInfo[] {
   return (store.sqlite.prepare("SELECT * FROM app_user WHERE active = 1 ORDER BY user_id").all() as UserRow[]).map(toInfo);
+}
+
+/**
+ * Why a user cannot own exceptions, or null when they can: an owner must be a user of this store
+ * who can work them (the preparer role), or the work sits with someone no filter or "Me" view finds.
+ */
+export function whyNotOwner(store: Store, userId: string): string | null {
+  const user = listUsers(store).find((u) => u.userId === userId);
+  if (!user) return `"${userId}" is not a Tieout user (an owner is a user id, such as ${listUsers(store)[0]?.userId ?? "ana"})`;
+  if (!hasRole(user, "preparer")) return `${user.displayName} cannot work exceptions (no preparer role)`;
+  return null;
 }
 
 export function createUser(

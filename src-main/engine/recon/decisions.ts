@@ -1,4 +1,5 @@
 import type { ExceptionComment, MatchGroupInfo, ReconSide, SavedView } from "../../../src-shared/api/recon";
+import { whyNotOwner } from "../auth/users";
 import { appendAudit } from "../audit/auditLog";
 import { UserError } from "../handlerRegistry";
 import { formatCents } from "../match/normalize";
@@ -347,6 +348,8 @@ export function assignExceptions(store: Store, actor: string, exceptionIds: numb
   const ids = requireIds(exceptionIds, "exception");
   if (owner !== null && (typeof owner !== "string" || owner === ""))
     throw new UserError("BAD_REQUEST", "owner is a user id, or null to unassign");
+  const notOwner = owner === null ? null : whyNotOwner(store, owner);
+  if (notOwner) throw new UserError("BAD_OWNER", `Cannot assign to ${owner}: ${notOwner}.`);
   return store.sqlite
     .transaction(() => {
       let assigned = 0;
@@ -399,7 +402,9 @@ export function resolveExceptions(store: Store, actor: string, exceptionIds: num
       for (const id of ids) {
         const before = exceptionState(store, id);
         if (before.locked === 1) throw new UserError("LOCKED", `Exception ${id} is locked (signed off).`);
-        if (before.status === "resolved") continue;
+        // A cleared break is one the last run no longer raised: nothing to resolve, and resolving it
+        // would let a reopen bring back a break the rules do not raise.
+        if (before.status === "resolved" || before.status === "cleared") continue;
         resolved += store.sqlite
           .prepare(
             "UPDATE recon_exception SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?, settled_by_decision = 0 WHERE id = ?",

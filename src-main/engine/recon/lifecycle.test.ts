@@ -55,6 +55,18 @@ const charge = (system: "ehr" | "billing", id: string, account = "A1", cents = 1
 describe("a break settled by a decision", () => {
   const templateId = "charge-reconciliation";
 
+  it("cannot be resolved once a run cleared it, so a reopen cannot bring back what the rules no longer raise", () => {
+    charge("ehr", "C1");
+    runReconciliation(store, templateId, period, { actor: "t" });
+    charge("billing", "C1");
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const [cleared] = exceptions();
+    expect(cleared).toMatchObject({ reason: "missing-in-billing", status: "cleared" });
+    expect(resolveExceptions(store, "ana", [cleared!.id], "billed late")).toEqual({ resolved: 0 });
+    expect(reopenExceptions(store, "ana", [cleared!.id])).toEqual({ reopened: 0 });
+    expect(exceptions()[0]).toMatchObject({ status: "cleared", resolution: null });
+  });
+
   it("opens again when the explanation is taken back, before and after the next run", () => {
     charge("ehr", "C1");
     runReconciliation(store, templateId, period, { actor: "t" });

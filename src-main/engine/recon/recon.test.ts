@@ -205,6 +205,13 @@ describe("manual decisions", () => {
     for (const search of ["%%%", "____"]) {
       expect((await engine.invokeAs(admin, "exceptions/list", { templateId, period, search, offset: 0, limit: 1 })).total).toBe(0);
     }
+    // Work goes to someone who can do it: not a read-only auditor, not a name nobody signs in as.
+    await expect(engine.invokeAs(admin, "exceptions/assign", { exceptionIds: [e.exceptionId], owner: "ava" })).rejects.toThrow(
+      "Cannot assign to ava: Ava Auditor (read only) cannot work exceptions (no preparer role).",
+    );
+    await expect(engine.invokeAs(admin, "exceptions/assign", { exceptionIds: [e.exceptionId], owner: "Robert" })).rejects.toThrow(
+      /Cannot assign to Robert: "Robert" is not a Tieout user/,
+    );
     await engine.invokeAs(admin, "exceptions/assign", { exceptionIds: [e.exceptionId], owner: "ana" });
     await engine.invokeAs(admin, "exceptions/comment", { exceptionId: e.exceptionId, text: "asked the department" });
     await engine.invokeAs(admin, "recon/run", { templateId, period });

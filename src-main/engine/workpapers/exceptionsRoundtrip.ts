@@ -1,4 +1,5 @@
 import ExcelJS from "exceljs";
+import { whyNotOwner } from "../auth/users";
 import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
@@ -216,6 +217,14 @@ export function importExceptionsWorkbook(
       const was = base[field];
       const now = current[field] ?? "";
       if (workbook === was) continue; // not touched offline
+      const notOwner = field === "owner" && workbook !== "" ? whyNotOwner(store, workbook) : null;
+      if (notOwner) {
+        problems.push({
+          row: rowNumber,
+          message: `row ${rowNumber}: exception ${exceptionId}: owner ${notOwner}; the owner is left as it is`,
+        });
+        continue;
+      }
       const outcome: RoundtripChange["outcome"] = now === workbook ? "same" : now === was ? "apply" : "conflict";
       changes.push({ exceptionId, field, base: was, workbook, current: now, outcome });
       if (outcome === "apply") {

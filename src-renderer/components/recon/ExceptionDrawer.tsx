@@ -50,6 +50,8 @@ export function ExceptionDrawer({
     if (version > 0) reload();
   }, [version, reload]);
   useEvent("recon/changed", reload);
+  /** Assign, resolve and reopen need the preparer role (comments only a sign-in); an auditor reads. */
+  const mayWork = hasRole(user, "preparer");
   const [comment, setComment] = useState("");
   const [resolution, setResolution] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -138,7 +140,7 @@ export function ExceptionDrawer({
             )}
           </dl>
           <div className="drawer-actions">
-            {e.owner !== user.userId && (
+            {e.owner !== user.userId && mayWork && (
               <button
                 type="button"
                 onClick={() =>
@@ -148,7 +150,7 @@ export function ExceptionDrawer({
                 Assign to me
               </button>
             )}
-            {e.status === "resolved" && (
+            {e.status === "resolved" && mayWork && (
               <button
                 type="button"
                 onClick={() => act(() => call("exceptions/reopen", { exceptionIds: [e.exceptionId] }).then(() => "Reopened."))}
@@ -157,7 +159,7 @@ export function ExceptionDrawer({
               </button>
             )}
           </div>
-          {e.status === "open" && (
+          {e.status === "open" && mayWork && (
             <form
               className="drawer-form"
               aria-label="Resolve this exception"
