@@ -52,6 +52,47 @@ const charge = (system: "ehr" | "billing", id: string, account = "A1", cents = 1
     )
     .run(system, id, account, cents);
 
+describe("a re-run", () => {
+  const templateId = "charge-reconciliation";
+  const groupsNow = () =>
+    store.sqlite
+      .prepare(
+        `SELECT g.id, g.kind, g.pass_id AS pass,
+           (SELECT group_concat(row_key, ' ') FROM (SELECT row_key FROM recon_item WHERE group_id = g.id ORDER BY row_key)) AS keys
+         FROM match_group g ORDER BY keys`,
+      )
+      .all() as { id: number; kind: string; pass: string; keys: string }[];
+
+  it("finds what a fresh run finds when a new row is a better partner, and keeps the ids of groups nothing touched", () => {
+    charge("ehr", "C1", "A1", 1000);
+    charge("billing", "T1", "A1", 1050); // 50 cents off: only a suggestion
+    charge("ehr", "C5", "A5");
+    charge("billing", "T5", "A5");
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const first = groupsNow();
+    expect(first.map((g) => [g.keys, g.kind, g.pass])).toEqual([
+      ["billing:T1 ehr:C1", "suggested", "near"],
+      ["billing:T5 ehr:C5", "auto", "exact"],
+    ]);
+    // The exact partner arrives: a fresh run matches C1 with it and leaves T1 without an EHR charge.
+    charge("billing", "T2", "A1", 1000);
+    const summary = runReconciliation(store, templateId, period, { actor: "t" });
+    const second = groupsNow();
+    expect(second.map((g) => [g.keys, g.kind, g.pass])).toEqual([
+      ["billing:T2 ehr:C1", "auto", "exact"],
+      ["billing:T5 ehr:C5", "auto", "exact"],
+    ]);
+    expect(second[1]!.id).toBe(first[1]!.id);
+    expect(second[0]!.id).toBeGreaterThan(first[1]!.id);
+    expect(summary.keptGroups).toBe(1);
+    expect(
+      exceptions()
+        .filter((e) => e.status === "open")
+        .map((e) => e.reason),
+    ).toEqual(["missing-in-ehr"]);
+  });
+});
+
 describe("a break settled by a decision", () => {
   const templateId = "charge-reconciliation";
 

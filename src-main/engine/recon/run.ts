@@ -7,7 +7,7 @@ import { nextIds, type Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
 import { REOPEN_EXCEPTION_SQL, WITHDRAW_PROPOSALS_SQL } from "./decisions";
-import { readPrevious } from "./previous";
+import { readPrevious, type PreviousSide } from "./previous";
 import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
 import { recordRunInputs } from "./inputs";
 import { activeRules, recordRulesUsed } from "./rules";
@@ -104,6 +104,30 @@ function changedAfterMatch(g: WorkGroup, ctx: { left: LoadedRow[]; right: Loaded
   };
 }
 
+/** A reusable group's size, pass (its index) and kind, in one number: a million-group map of objects is hundreds of MB. */
+const packReusable = (size: number, pass: number, suggested: boolean) => size * 512 + pass * 2 + (suggested ? 1 : 0);
+
+/**
+ * The earlier automatic group a found group is, when it is the same group: every row of it was in
+ * that group, nothing else was, and the same pass found it. Taken from `reusable` when it is.
+ */
+function sameGroupAsBefore(
+  g: MatchedGroup,
+  prev: { left: PreviousSide; right: PreviousSide },
+  reusable: Map<number, number>,
+  pass: number,
+): { id: number; kind: GroupKind } | null {
+  const id = g.left.length > 0 ? prev.left.group[g.left[0]!]! : prev.right.group[g.right[0]!]!;
+  const packed = id === 0 ? undefined : reusable.get(id);
+  if (packed === undefined) return null;
+  const size = Math.floor(packed / 512);
+  if (size !== g.left.length + g.right.length || Math.floor((packed % 512) / 2) !== pass) return null;
+  for (const i of g.left) if (prev.left.group[i] !== id) return null;
+  for (const i of g.right) if (prev.right.group[i] !== id) return null;
+  reusable.delete(id);
+  return { id, kind: packed % 2 === 1 ? "suggested" : "auto" };
+}
+
 export function fingerprintOf(reason: string, leftKeys: string[], rightKeys: string[]): string {
   return createHash("sha1")
     .update(`${reason}\u0001${[...leftKeys].sort().join("\u0002")}\u0001${[...rightKeys].sort().join("\u0002")}`)
@@ -170,11 +194,22 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   const takenRight = new Uint8Array(right.rows.length);
   const groups: WorkGroup[] = [];
   const droppedGroups: number[] = [];
+  // Automatic groups are matched again every run, so a run's result never depends on the runs
+  // before it (a changed row can change its neighbours' best partners, as a fresh run would find).
+  // One found again whole, under the same rules and pass, over rows that did not change, keeps its
+  // id and stored explanation: only what changed moves. By group id: its size, pass and kind.
+  const reusable = new Map<number, number>();
+  const passIndex = new Map(template.passes.map((p, i) => [p.id, i] as const));
   for (const g of existingGroups) {
     const groupId = g.id;
     const m = members.get(groupId) ?? { left: [], right: [], changed: true };
-    const keep = g.kind === "manual" || g.locked === 1 || signedOff || (sameRules && !m.changed);
-    if (!keep || (m.left.length === 0 && m.right.length === 0)) {
+    const decided = g.kind === "manual" || g.locked === 1 || signedOff;
+    const size = m.left.length + m.right.length;
+    if (!decided && sameRules && !m.changed && size > 0 && passIndex.has(g.pass_id ?? "")) {
+      reusable.set(groupId, packReusable(size, passIndex.get(g.pass_id!)!, g.kind === "suggested"));
+      continue;
+    }
+    if (!decided || size === 0) {
       droppedGroups.push(groupId);
       continue;
     }
@@ -193,7 +228,8 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       decided: g.decided,
     });
   }
-  const keptGroups = groups.length;
+  /** Manual, locked and signed-off groups: the decisions a run keeps as they are. */
+  const decidedGroups = groups.length;
   // The kept groups hold their rows' indexes; the map by group id is no longer needed (at a
   // million encounters it and its entries are a few hundred MB of a re-run's heap).
   members.clear();
@@ -232,10 +268,13 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     isCancelled: options.isCancelled,
     onPass: (passId, i) => progress(`Matching: pass ${i + 1} of ${template.passes.length} (${passId})`, 2, 4),
   });
+  let reused = 0;
   for (const g of found) {
+    const old = sameGroupAsBefore(g, prev, reusable, passIndex.get(g.passId)!);
+    if (old !== null) reused++;
     groups.push({
-      existingId: null,
-      storedKind: null,
+      existingId: old?.id ?? null,
+      storedKind: old?.kind ?? null,
       kind: g.mode === "auto" ? "auto" : "suggested",
       passId: g.passId,
       score: g.score,
@@ -246,6 +285,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       decided: null,
     });
   }
+  for (const id of reusable.keys()) droppedGroups.push(id);
+  reusable.clear();
+  const keptGroups = decidedGroups + reused;
   cancelled();
 
   // ---------------------------------------------------------------- classify
