@@ -91,6 +91,55 @@ describe("proposed corrections", () => {
     ]);
   });
 
+  it("post every CAS group but PR to contractual adjustments (OI and CR from 4010 payers too), and name a denial's PR-only CARC", () => {
+    insert("remittance_payment", { system: "payer", trace_number: "TR1", amount_cents: 6500, payment_date: "2026-10-14", balanced: 1 });
+    insert("claim_payment", {
+      system: "payer",
+      trace_number: "TR1",
+      claim_id: "CL1",
+      status_code: "1",
+      charge_cents: 10000,
+      paid_cents: 6500,
+      sequence: 0,
+    });
+    insert("claim_payment", {
+      system: "payer",
+      trace_number: "TR1",
+      claim_id: "CL2",
+      status_code: "4",
+      charge_cents: 2000,
+      paid_cents: 0,
+      sequence: 1,
+    });
+    const cas = (claim: string, sequence: number, group: string, reason: string, cents: number) =>
+      insert("remittance_adjustment", {
+        system: "payer",
+        trace_number: "TR1",
+        claim_id: claim,
+        claim_sequence: sequence,
+        group_code: group,
+        reason_code: reason,
+        amount_cents: cents,
+      });
+    cas("CL1", 0, "CO", "45", 1000);
+    cas("CL1", 0, "OI", "23", 2000);
+    cas("CL1", 0, "PR", "1", 500);
+    cas("CL2", 1, "PR", "204", 2000);
+    runReconciliation(store, "billing-gl", period, { actor: "t" });
+    const bucket = (account: string) =>
+      (
+        store.sqlite.prepare("SELECT amount_cents FROM recon_item WHERE row_key = ?").get(`billing:remit:TR1:${account}`) as
+          { amount_cents: number } | undefined
+      )?.amount_cents;
+    // Cash 65.00 + contractual 30.00 + patient 25.00 = the 120.00 charged: the remittance posting balances.
+    expect([bucket("1010"), bucket("4900"), bucket("1220"), bucket("1200")]).toEqual([6500, 3000, 2500, -12000]);
+
+    insert("claim", { system: "billing", claim_id: "CL2", kind: "professional", total_charge_cents: 2000, service_from: "2026-10-02" });
+    runReconciliation(store, "claim-remittance", period, { actor: "t" });
+    const denial = store.sqlite.prepare("SELECT reason, reason_code FROM recon_exception WHERE reason = 'denial'").get();
+    expect(denial).toEqual({ reason: "denial", reason_code: "204" });
+  });
+
   it("name a missing crosswalk, an inactive cost center and a crosswalk to no item, proposing no fix that blanks or repeats a value", () => {
     const department = (code: string, costCenter: string) => {
       insert("department", { system: "ehr", code, name: code });

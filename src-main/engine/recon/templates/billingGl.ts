@@ -15,7 +15,7 @@ export const billingGl: ReconTemplate = {
   id: "billing-gl",
   name: "Billing to general ledger",
   description: "Billing revenue and remittance postings agree with the GL by day, account, cost center and period.",
-  version: 2,
+  version: 3,
   runOutDays: 7,
   left: {
     label: "Billing activity (summarised)",
@@ -43,7 +43,8 @@ export const billingGl: ReconTemplate = {
       posting AS (
         SELECT trace_number, '1010' AS account, amount_cents FROM remit
         UNION ALL SELECT ra.trace_number, '4900', SUM(ra.amount_cents) FROM remittance_adjustment ra JOIN remit r ON r.trace_number = ra.trace_number
-          WHERE ra.group_code IN ('CO', 'OA', 'PI') GROUP BY ra.trace_number
+          -- Every group but patient responsibility: CO, OA, PI, and OI / CR as 4010 payers still send them.
+          WHERE ra.group_code <> 'PR' GROUP BY ra.trace_number
         UNION ALL SELECT ra.trace_number, '1220', SUM(ra.amount_cents) FROM remittance_adjustment ra JOIN remit r ON r.trace_number = ra.trace_number
           WHERE ra.group_code = 'PR' GROUP BY ra.trace_number
         UNION ALL SELECT pa.trace_number, CASE WHEN pa.reason_code = 'L6' THEN '7100' ELSE '2160' END, SUM(pa.amount_cents)

@@ -11,7 +11,7 @@ export const claimRemittance: ReconTemplate = {
   id: "claim-remittance",
   name: "Claim to remittance",
   description: "Every claim is paid as contracted: denials and underpayments by CARC; claims not yet remitted are listed, not raised.",
-  version: 1,
+  version: 2,
   runOutDays: 7,
   left: {
     label: "Claims (837)",
@@ -52,7 +52,7 @@ export const claimRemittance: ReconTemplate = {
         cp.id AS source_id, cp.paid_cents AS amount_cents, rp.payment_date AS row_date, cp.claim_id, cp.trace_number,
         cp.status_code, cp.charge_cents, cp.paid_cents, rp.payer_name, rp.payer_identifier,
         (SELECT ra.reason_code FROM remittance_adjustment ra WHERE ra.trace_number = cp.trace_number AND ra.claim_id = cp.claim_id
-           AND ra.claim_sequence = cp.sequence AND ra.group_code IN ('CO', 'OA', 'PI') ORDER BY ra.id LIMIT 1) AS first_carc,
+           AND ra.claim_sequence = cp.sequence ORDER BY ra.group_code = 'PR', ra.id LIMIT 1) AS first_carc,
         s.contract_bps, s.min_bps,
         CASE WHEN s.min_bps * 100 < s.contract_bps * 95 THEN 1 ELSE 0 END AS underpaid,
         CASE WHEN s.min_bps * 100 < s.contract_bps * 95 THEN s.contract_allowed_cents - s.allowed_cents ELSE 0 END AS short_cents
