@@ -91,6 +91,41 @@ describe("proposed corrections", () => {
     ]);
   });
 
+  it("raise one break for a case picked in another quantity than used, and issue or return the difference", () => {
+    insert("crosswalk", { system: "erp", kind: "supply-item", from_code: "S1", to_code: "IT1" });
+    insert("item", { system: "erp", item_number: "IT1", description: "Suture", unit_cost_cents: 250, chargeable: 1, implant: 0 });
+    const usage = {
+      system: "ehr",
+      supply_code: "S1",
+      location_code: "ORSTOCK",
+      department_code: "OR",
+      used_date: "2026-10-14",
+      implant: 0,
+    };
+    const issue = {
+      system: "erp",
+      item_number: "IT1",
+      location_code: "ORSTOCK",
+      transaction_date: "2026-10-14",
+      transaction_type: "issue",
+      unit_cost_cents: 250,
+    };
+    insert("supply_usage", { ...usage, usage_id: "U1", quantity: 3, account_number: "A1" });
+    insert("inventory_transaction", { ...issue, transaction_id: "I1", quantity: -2, reference: "A1" });
+    insert("supply_usage", { ...usage, usage_id: "U2", quantity: 1, account_number: "A2" });
+    insert("inventory_transaction", { ...issue, transaction_id: "I2", quantity: -4, reference: "A2" });
+    runReconciliation(store, "supply-inventory", period, { actor: "t" });
+    expect(exceptionReasons()).toEqual(["quantity-mismatch", "quantity-mismatch"]);
+    expect(
+      proposals("supply-inventory")
+        .map((p) => p.summary)
+        .sort(),
+    ).toEqual([
+      "Issue 1 × item IT1 at ORSTOCK more for usage U1 (3) against issue I1 (2)",
+      "Return 3 × item IT1 to ORSTOCK too many for usage U2 (1) against issue I2 (4)",
+    ]);
+  });
+
   it("post every CAS group but PR to contractual adjustments (OI and CR from 4010 payers too), and name a denial's PR-only CARC", () => {
     insert("remittance_payment", { system: "payer", trace_number: "TR1", amount_cents: 6500, payment_date: "2026-10-14", balanced: 1 });
     insert("claim_payment", {

@@ -1,6 +1,7 @@
 import type { CorrectionPayload } from "../../../src-shared/api/recon";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { camelCase } from "../store/canonicalTables";
+import type { SideRow } from "../match/matcher";
 import type { RaisedException } from "./classify";
 
 export interface CorrectionDraft {
@@ -55,6 +56,53 @@ function journal(description: string, lines: Omit<JournalLine, "lineNumber">[], 
     summary: description,
     amountCents: amount,
     payload: { kind: "gl-journal", journal: { description, source: "TIEOUT", lines: lines.map((l, i) => ({ ...l, lineNumber: i + 1 })) } },
+  };
+}
+
+/**
+ * Moves `qty` of a usage row's item at its location: a positive quantity is issued (Dr supply
+ * expense for the department's cost center / Cr inventory), a negative one returned to stock
+ * (Dr inventory / Cr supply expense). Never an "issue of −2".
+ */
+function stockMove(
+  e: RaisedException,
+  t: ReconTemplate,
+  l: SideRow,
+  qty: number,
+  issuing: string,
+  returning: string,
+): CorrectionDraft | null {
+  if (!l.values.item_number || qty === 0) return null;
+  const unit = l.values.unit_cost_cents === null || l.values.unit_cost_cents === undefined ? null : Number(l.values.unit_cost_cents);
+  const item = String(l.values.item_number);
+  const location = String(l.values.location_code);
+  const expense = param(t, "supplyExpenseAccount", "6100");
+  const inventory = param(t, "inventoryAccount", "1400");
+  const issue = qty > 0;
+  const count = Math.abs(qty);
+  return {
+    kind: "inventory-adjustment",
+    summary: issue
+      ? `Issue ${count} × item ${item} at ${location} ${issuing}`
+      : `Return ${count} × item ${item} to ${location} ${returning}`,
+    amountCents: unit === null ? null : Math.round(count * unit),
+    payload: {
+      kind: "inventory-adjustment",
+      adjustment: {
+        itemNumber: item,
+        locationCode: location,
+        // On-hand goes down by an issue and up by a return.
+        quantity: -qty,
+        transactionType: issue ? "issue" : "adjustment",
+        transactionDate: String(l.values.used_date),
+        costCenter: str(l.values.cost_center),
+        reference: str(l.values.account_number),
+        unitCostCents: unit,
+        valueCents: unit === null ? null : -Math.round(qty * unit),
+        glAccounts: issue ? { debit: expense, credit: inventory } : { debit: inventory, credit: expense },
+        reason: e.message,
+      },
+    },
   };
 }
 
@@ -210,42 +258,19 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
   // A usage returned in the EHR (a negative quantity) with no ERP return: put it back in stock.
   "inventory-issue": (e, t) => {
     const l = e.leftRows[0];
-    if (!l || !l.values.item_number) return null;
-    const qty = Number(l.values.quantity) || 0;
-    if (qty === 0) return null;
-    const unit = l.values.unit_cost_cents === null || l.values.unit_cost_cents === undefined ? null : Number(l.values.unit_cost_cents);
-    const item = String(l.values.item_number);
-    const location = String(l.values.location_code);
-    const expense = param(t, "supplyExpenseAccount", "6100");
-    const inventory = param(t, "inventoryAccount", "1400");
-    const issue = qty > 0;
-    const count = Math.abs(qty);
-    return {
-      kind: "inventory-adjustment",
-      summary: issue
-        ? `Issue ${count} × item ${item} at ${location} for usage ${l.key}`
-        : `Return ${count} × item ${item} to ${location} for the EHR return ${l.key}`,
-      amountCents: unit === null ? null : Math.round(count * unit),
-      payload: {
-        kind: "inventory-adjustment",
-        adjustment: {
-          itemNumber: item,
-          locationCode: location,
-          // On-hand goes down by an issue and up by a return.
-          quantity: -qty,
-          transactionType: issue ? "issue" : "adjustment",
-          transactionDate: String(l.values.used_date),
-          costCenter: str(l.values.cost_center),
-          reference: str(l.values.account_number),
-          unitCostCents: unit,
-          valueCents: unit === null ? null : -Math.round(qty * unit),
-          glAccounts: issue ? { debit: expense, credit: inventory } : { debit: inventory, credit: expense },
-          reason: e.message,
-        },
-      },
-    };
+    if (!l) return null;
+    return stockMove(e, t, l, Number(l.values.quantity) || 0, `for usage ${l.key}`, `for the EHR return ${l.key}`);
   },
 
+  // The same case's pick in another quantity than was used: issue the shortfall, or return the excess.
+  "inventory-difference": (e, t) => {
+    const l = e.leftRows[0];
+    const r = e.rightRows[0];
+    if (!l || !r) return null;
+    const diff = (Number(l.values.quantity) || 0) - (Number(r.values.quantity) || 0);
+    const what = `usage ${l.key} (${String(l.values.quantity)}) against issue ${r.key} (${String(r.values.quantity)})`;
+    return stockMove(e, t, l, diff, `more for ${what}`, `too many for ${what}`);
+  },
   // An issue nobody used: return it to stock unless a late usage (a lost charge) turns up.
   "inventory-return": (e, t) => {
     const r = e.rightRows[0];

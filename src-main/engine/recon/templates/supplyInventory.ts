@@ -10,7 +10,7 @@ export const supplyInventory: ReconTemplate = {
   id: "supply-inventory",
   name: "Supply usage to inventory",
   description: "Every supply used in the EHR is issued in the ERP and every issue was used: lost charges and unrecorded issues.",
-  version: 2,
+  version: 3,
   runOutDays: 7,
   left: {
     label: "EHR supply usage",
@@ -79,8 +79,35 @@ export const supplyInventory: ReconTemplate = {
       cardinality: "1:1",
       mode: "suggest",
     },
+    {
+      // Left over after the passes above: the same case's pick of the same item, in another
+      // quantity. One break for the difference, not a missing issue and a stray one.
+      id: "case-quantity-differs",
+      label: "Item, location and case; quantity differs",
+      keys: [
+        { label: "movement", left: "movement", right: "transaction_type" },
+        { label: "item", left: "item_number", right: "item_number" },
+        { label: "location", left: "location_code", right: "location_code" },
+        { label: "account", left: "account_number", right: "account_number", normalize: "trim" },
+      ],
+      date: { left: "used_date", right: "transaction_date", minDays: -2, maxDays: 5 },
+      cardinality: "1:1",
+      mode: "auto",
+    },
   ],
   exceptions: [
+    {
+      reason: "quantity-mismatch",
+      on: "matched",
+      when: [{ field: "group.pass", op: "=", value: "case-quantity-differs" }],
+      keepMatch: true,
+      amount: "difference",
+      expected: "left.quantity",
+      found: "right.quantity",
+      message:
+        "Supply usage {left.usage_id} used {left.quantity} × item {left.item_number} {left.description} at {left.location_code} on {left.used_date}; inventory issue {right.transaction_id} issued {right.quantity}",
+      correction: "inventory-difference",
+    },
     {
       reason: "usage-without-issue",
       on: "unmatched-left",
