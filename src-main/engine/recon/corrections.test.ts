@@ -194,3 +194,36 @@ describe("proposed corrections", () => {
     expect(proposals("master-data").map((p) => p.summary)).toEqual(["erp department LAB: costCenter 30100 → 30200"]);
   });
 });
+
+describe("claim to remittance", () => {
+  it("raises no denial a payer reversed and corrected, and still raises one that stands", () => {
+    insert("remittance_payment", { system: "payer", trace_number: "TR1", amount_cents: 0, payment_date: "2026-10-10", balanced: 1 });
+    insert("remittance_payment", { system: "payer", trace_number: "TR2", amount_cents: 30000, payment_date: "2026-10-20", balanced: 1 });
+    const claim = (id: string) =>
+      insert("claim", { system: "billing", claim_id: id, kind: "professional", total_charge_cents: 30000, service_from: "2026-10-02" });
+    const paid = (trace: string, claimId: string, status: string, charge: number, pay: number, sequence: number) =>
+      insert("claim_payment", {
+        system: "payer",
+        trace_number: trace,
+        claim_id: claimId,
+        status_code: status,
+        charge_cents: charge,
+        paid_cents: pay,
+        sequence,
+      });
+    claim("CL1"); // denied, then reversed and paid in full
+    paid("TR1", "CL1", "4", 30000, 0, 0);
+    paid("TR2", "CL1", "22", -30000, 0, 0);
+    paid("TR2", "CL1", "1", 30000, 30000, 1);
+    claim("CL2"); // denied, and it stands
+    paid("TR1", "CL2", "4", 30000, 0, 1);
+    runReconciliation(store, "claim-remittance", period, { actor: "t" });
+    const raised = store.sqlite.prepare("SELECT reason, amount_cents, message FROM recon_exception").all() as {
+      reason: string;
+      amount_cents: number;
+      message: string;
+    }[];
+    expect(raised.map((e) => [e.reason, e.amount_cents])).toEqual([["denial", 30000]]);
+    expect(raised[0]!.message).toContain("Claim CL2");
+  });
+});

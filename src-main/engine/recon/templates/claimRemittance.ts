@@ -11,7 +11,7 @@ export const claimRemittance: ReconTemplate = {
   id: "claim-remittance",
   name: "Claim to remittance",
   description: "Every claim is paid as contracted: denials and underpayments by CARC; claims not yet remitted are listed, not raised.",
-  version: 2,
+  version: 3,
   runOutDays: 7,
   left: {
     label: "Claims (837)",
@@ -41,6 +41,14 @@ export const claimRemittance: ReconTemplate = {
           FROM lb WHERE charge_cents >= 10000 GROUP BY payer, bps
         ) WHERE rn = 1
       ),
+      -- A payment taken back by a reversal (CLP02=22, the same amounts negated) stands for nothing:
+      -- its denial or short payment was corrected, and the claim is judged by what replaced it.
+      reversed AS (
+        SELECT DISTINCT cp.id FROM claim_payment cp
+        JOIN claim_payment r ON r.claim_id = cp.claim_id AND r.status_code = '22' AND r.id <> cp.id
+          AND r.charge_cents = -cp.charge_cents AND r.paid_cents = -cp.paid_cents
+        WHERE cp.status_code <> '22'
+      ),
       shortfall AS (
         SELECT lb.trace_number, lb.claim_id, lb.claim_sequence, c.bps AS contract_bps, MIN(lb.bps) AS min_bps,
           SUM(CAST(ROUND(lb.charge_cents * c.bps / 10000.0) AS INTEGER)) AS contract_allowed_cents,
@@ -54,11 +62,14 @@ export const claimRemittance: ReconTemplate = {
         (SELECT ra.reason_code FROM remittance_adjustment ra WHERE ra.trace_number = cp.trace_number AND ra.claim_id = cp.claim_id
            AND ra.claim_sequence = cp.sequence ORDER BY ra.group_code = 'PR', ra.id LIMIT 1) AS first_carc,
         s.contract_bps, s.min_bps,
-        CASE WHEN s.min_bps * 100 < s.contract_bps * 95 THEN 1 ELSE 0 END AS underpaid,
-        CASE WHEN s.min_bps * 100 < s.contract_bps * 95 THEN s.contract_allowed_cents - s.allowed_cents ELSE 0 END AS short_cents
+        CASE WHEN rv.id IS NULL AND s.min_bps * 100 < s.contract_bps * 95 THEN 1 ELSE 0 END AS underpaid,
+        CASE WHEN rv.id IS NULL AND s.min_bps * 100 < s.contract_bps * 95 THEN s.contract_allowed_cents - s.allowed_cents ELSE 0 END AS short_cents,
+        CASE WHEN rv.id IS NULL AND cp.status_code = '4' THEN 1 ELSE 0 END AS denied,
+        CASE WHEN rv.id IS NULL THEN 0 ELSE 1 END AS reversed
       FROM claim_payment cp
       JOIN remittance_payment rp ON rp.trace_number = cp.trace_number
       LEFT JOIN shortfall s ON s.trace_number = cp.trace_number AND s.claim_id = cp.claim_id AND s.claim_sequence = cp.sequence
+      LEFT JOIN reversed rv ON rv.id = cp.id
       WHERE rp.payment_date IS NULL OR rp.payment_date >= :from
       ORDER BY row_key`,
   },
@@ -76,7 +87,9 @@ export const claimRemittance: ReconTemplate = {
     {
       reason: "denial",
       on: "matched",
-      when: [{ field: "right.status_code", op: "=", value: "4" }],
+      // One column, not status and "not reversed" apart: a condition holds when any row of the
+      // group meets it, and a reversed denial sits in the same group as its corrected payment.
+      when: [{ field: "right.denied", op: "=", value: 1 }],
       keepMatch: true,
       amount: { column: "right.charge_cents" },
       reasonCode: "right.first_carc",
