@@ -227,3 +227,43 @@ describe("claim to remittance", () => {
     expect(raised[0]!.message).toContain("Claim CL2");
   });
 });
+
+describe("billing to GL", () => {
+  it("raises a revenue line the GL posted $10.00 short as one break, with a journal for the $10.00", () => {
+    insert("crosswalk", { system: "erp", kind: "cdm-gl-account", from_code: "3000443", to_code: "4010" });
+    insert("crosswalk", { system: "erp", kind: "department-cost-center", from_code: "LAB", to_code: "30100" });
+    insert("charge", {
+      system: "billing",
+      transaction_id: "T1",
+      account_number: "A1",
+      cdm_code: "3000443",
+      department_code: "LAB",
+      service_date: "2026-10-13",
+      posting_date: "2026-10-13",
+      amount_cents: 3150000,
+      quantity: 1,
+    });
+    insert("journal_line", {
+      system: "erp",
+      journal_id: "J1",
+      line_number: 1,
+      period: "2026-10",
+      accounting_date: "2026-10-13",
+      account: "4010",
+      cost_center: "30100",
+      debit_cents: 0,
+      credit_cents: 3149000,
+      journal_source: "PATIENT BILLING",
+      reference: "BILL-INTERFACE 20261013",
+    });
+    runReconciliation(store, "billing-gl", period, { actor: "t" });
+    const raised = store.sqlite.prepare("SELECT reason, amount_cents FROM recon_exception").all();
+    expect(raised).toEqual([{ reason: "amount-differs", amount_cents: 1000 }]);
+    const [journal] = proposals("billing-gl");
+    const lines = journal!.payload.kind === "gl-journal" ? journal!.payload.journal.lines : [];
+    expect(lines.map((l) => [l.period, l.account, l.costCenter, l.debitCents, l.creditCents])).toEqual([
+      ["2026-10", "1200", "30100", 1000, 0],
+      ["2026-10", "4010", "30100", 0, 1000],
+    ]);
+  });
+});

@@ -213,6 +213,27 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     );
   },
 
+  // Revenue the GL posted in another amount than billing: book the difference against patient A/R
+  // in the billing day's period (Cr revenue / Dr A/R when the GL is short, the other way when over).
+  "gl-amount-difference": (e, t) => {
+    const l = e.leftRows[0];
+    if (!l || l.values.kind !== "revenue" || !e.amountCents) return null;
+    const account = String(l.values.account);
+    const cc = str(l.values.cost_center);
+    const date = String(l.values.day);
+    const memo = `GL revenue of ${date} for ${account}/${cc ?? "?"} differs from billing by ${(e.amountCents / 100).toFixed(2)} (${e.rightKeys.join(", ")})`;
+    return journal(
+      memo,
+      offsetting(
+        { period: String(l.values.expected_period), accountingDate: date, memo },
+        { account: param(t, "patientArAccount", "1200"), costCenter: cc },
+        { account, costCenter: cc },
+        e.amountCents,
+      ),
+      Math.abs(e.amountCents),
+    );
+  },
+
   // STANDARDS.md B5 cash: a deposit short of its ERA by a bank fee: Dr bank fees / Cr cash.
   "bank-fee-journal": (e, t, period) => {
     const r = e.rightRows[0];

@@ -15,7 +15,7 @@ export const billingGl: ReconTemplate = {
   id: "billing-gl",
   name: "Billing to general ledger",
   description: "Billing revenue and remittance postings agree with the GL by day, account, cost center and period.",
-  version: 3,
+  version: 4,
   runOutDays: 7,
   left: {
     label: "Billing activity (summarised)",
@@ -120,6 +120,18 @@ export const billingGl: ReconTemplate = {
       cardinality: "1:1",
       mode: "auto",
     },
+    {
+      // What is left of a bucket on both sides after the passes above: the GL posted the day's
+      // revenue in another amount. One break for the difference, not two for the whole amounts.
+      id: "amount-differs",
+      label: "Day, account, cost center and period; amount differs",
+      keys: [
+        { label: "bucket", left: "match_key", right: "match_key" },
+        { label: "period", left: "expected_period", right: "period_key" },
+      ],
+      cardinality: "1:1",
+      mode: "auto",
+    },
   ],
   exceptions: [
     {
@@ -145,6 +157,18 @@ export const billingGl: ReconTemplate = {
       message:
         "GL line {right.row_key} ({left.account}/{left.cost_center}, {amount}, billed {left.day}) was posted to period {right.period} instead of {left.expected_period}",
       correction: "gl-reclass-period",
+    },
+    {
+      reason: "amount-differs",
+      on: "matched",
+      when: [{ field: "group.pass", op: "=", value: "amount-differs" }],
+      keepMatch: true,
+      amount: "difference",
+      expected: "left.amount_cents",
+      found: "right.amount_cents",
+      message:
+        "GL line {right.row_key} posts {right.amount_cents} of {right.account} for {right.billed_day} where billing has {left.amount_cents}: {amount} apart",
+      correction: "gl-amount-difference",
     },
   ],
   expected: [
