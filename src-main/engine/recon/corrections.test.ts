@@ -267,3 +267,49 @@ describe("billing to GL", () => {
     ]);
   });
 });
+
+describe("remittance to bank", () => {
+  it("nets a bundled deposit's fee, and leaves only the part of a bundle with no 835 as unapplied cash", () => {
+    const era = (trace: string, cents: number) =>
+      insert("remittance_payment", {
+        system: "payer",
+        trace_number: trace,
+        payer_identifier: "1512345678",
+        amount_cents: cents,
+        payment_date: "2026-10-14",
+        balanced: 1,
+      });
+    const deposit = (id: string, cents: number, traces: string[]) =>
+      insert("bank_transaction", {
+        system: "bank",
+        bank_transaction_id: id,
+        bank_account: "123",
+        as_of_date: "2026-10-15",
+        type_code: "165",
+        amount_cents: cents,
+        bank_reference: `REF-${id}`,
+        reassociation_trace: traces[0],
+        text: traces.map((t) => `TRN*1*${t}*1512345678\\`).join(" "),
+      });
+    era("TRA1", 100000);
+    era("TRA2", 50000);
+    deposit("D1", 149500, ["TRA1", "TRA2"]); // both ERAs, less a $5.00 fee
+    era("TRA3", 100000);
+    era("TRA4", 50000);
+    deposit("D2", 180000, ["TRA3", "TRA4", "TRA5"]); // TRA5's 835 never came
+    runReconciliation(store, "remittance-bank", period, { actor: "t" });
+    const raised = store.sqlite.prepare("SELECT reason, amount_cents FROM recon_exception ORDER BY reason").all();
+    expect(raised).toEqual([
+      { reason: "net-of-fee", amount_cents: 500 },
+      { reason: "unapplied-cash", amount_cents: 30000 },
+    ]);
+    expect(
+      proposals("remittance-bank")
+        .map((p) => p.summary)
+        .sort(),
+    ).toEqual([
+      "Payment fee withheld from deposit REF-D1 (ERA TRA1, TRA2)",
+      "Unapplied cash: $300.00 of deposit REF-D2 (trace TRA3) has no 835 on file",
+    ]);
+  });
+});

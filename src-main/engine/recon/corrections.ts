@@ -1,4 +1,5 @@
 import type { CorrectionPayload } from "../../../src-shared/api/recon";
+import { formatCents } from "../../../src-shared/money";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { camelCase } from "../store/canonicalTables";
 import type { SideRow } from "../match/matcher";
@@ -260,7 +261,9 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     if (!r || !e.amountCents) return null;
     const date = str(r.values.as_of_date) ?? lastDay(period);
     const what = e.amountCents > 0 ? "Unapplied cash: deposit" : "Unidentified debit:";
-    const memo = `${what} ${str(r.values.bank_reference)} (trace ${str(r.values.reassociation_trace)}) has no 835 on file`;
+    // Part of a bundled deposit (its other ERAs applied), or the whole of it.
+    const part = e.amountCents !== r.amount ? `${formatCents(Math.abs(e.amountCents))} of ` : "";
+    const memo = `${part === "" ? what : `Unapplied cash: ${part}deposit`} ${str(r.values.bank_reference)} (trace ${str(r.values.reassociation_trace)}) has no 835 on file`;
     const cc = param(t, "cashCostCenter", "") || null;
     // A debit to the account (a payer's recoupment by ACH) turns both lines round: Dr clearing / Cr cash.
     return journal(

@@ -9,7 +9,7 @@ export const remittanceBank: ReconTemplate = {
   id: "remittance-bank",
   name: "Remittance to bank (cash)",
   description: "Every ERA is deposited and every healthcare deposit has its ERA: bundled ERAs, fees, trace mismatches, unapplied cash.",
-  version: 2,
+  version: 3,
   runOutDays: 7,
   left: {
     label: "835 payments",
@@ -64,11 +64,12 @@ export const remittanceBank: ReconTemplate = {
     },
     {
       id: "net-of-fee",
-      label: "Trace equal, deposit smaller by a payment fee (up to $50.00 or 1%)",
+      label: "Trace equal, deposit smaller by a payment fee (up to $50.00 or 1%); bundled ERAs too",
       keys: [{ label: "trace", left: "trace_number", right: "addenda", leftNormalize: "trim", rightNormalize: "trnTraces" }],
       amount: { absCents: 5000, pct: 1, direction: "rightLess" },
       date: { left: "payment_date", right: "as_of_date", minDays: -1, maxDays: 3 },
-      cardinality: "1:1",
+      cardinality: "N:1",
+      maxGroup: 8,
       mode: "auto",
     },
     {
@@ -85,8 +86,31 @@ export const remittanceBank: ReconTemplate = {
       cardinality: "1:1",
       mode: "auto",
     },
+    {
+      // A bundled deposit with an ERA not on file: the ERAs whose traces its addenda carry are
+      // applied, and only the rest of the deposit is unapplied cash. The traces are the evidence;
+      // the amount only has to leave something over.
+      id: "partial-bundle",
+      label: "Traces in the deposit's addenda, deposit larger than those ERAs (one not on file)",
+      keys: [{ label: "trace", left: "trace_number", right: "addenda", leftNormalize: "trim", rightNormalize: "trnTraces" }],
+      amount: { absCents: 100_000_000, direction: "rightMore" },
+      date: { left: "payment_date", right: "as_of_date", minDays: -1, maxDays: 3 },
+      cardinality: "N:1",
+      maxGroup: 8,
+      mode: "auto",
+    },
   ],
   exceptions: [
+    {
+      reason: "unapplied-cash",
+      on: "matched",
+      when: [{ field: "group.pass", op: "=", value: "partial-bundle" }],
+      keepMatch: true,
+      amount: "absDifference",
+      message:
+        "Deposit {right.bank_reference} ({right.amount_cents}, {right.as_of_date}) is {amount} more than the ERAs on file among its addenda traces ({keys}): that part has no 835 on file",
+      correction: "unapplied-cash-journal",
+    },
     {
       reason: "trace-mismatch",
       on: "matched",
