@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PassSpec } from "../../../src-shared/reconRules";
-import { runPasses, type SideRow } from "./matcher";
+import { explainGroup, runPasses, type SideRow } from "./matcher";
 import { jaroWinkler, normalizeKey, normalizeWords, tokenSimilarity } from "./normalize";
 
 const row = (key: string, amount: number | null, values: Record<string, unknown>): SideRow => ({
@@ -31,13 +31,13 @@ describe("matching core", () => {
       cardinality: "1:1",
       mode: "auto",
     };
-    const groups = run(
-      [row("L1", 10_000, { trace: "1234", d: "2026-10-01" })],
-      [row("R1", 10_003, { trace: "1234", d: "2026-10-03" })],
-      [pass],
-    );
+    const left = [row("L1", 10_000, { trace: "1234", d: "2026-10-01" })];
+    const right = [row("R1", 10_003, { trace: "1234", d: "2026-10-03" })];
+    const groups = run(left, right, [pass]);
     expect(groups).toHaveLength(1);
-    expect(groups[0]!.explanation).toBe("Trace: trace 1234 equal, amount differs by $0.03 within $0.05, dates 2 days apart");
+    expect(explainGroup(pass, left, right, groups[0]!)).toBe(
+      "Trace: trace 1234 equal, amount differs by $0.03 within $0.05, dates 2 days apart",
+    );
     expect(groups[0]!.score).toBeLessThan(1);
   });
 
@@ -114,7 +114,7 @@ describe("matching core", () => {
     expect(groups).toHaveLength(1);
     expect(groups[0]!.left).toEqual([0, 1]);
     expect(groups[0]!.right).toEqual([0]);
-    expect(groups[0]!.explanation).toContain("2 left totalling $3.50 against 1 right totalling $3.50");
+    expect(explainGroup(pass, left, right, groups[0]!)).toContain("2 left totalling $3.50 against 1 right totalling $3.50");
   });
 
   it("finds a subset when not every candidate belongs (bounded sum matching)", () => {
@@ -151,7 +151,7 @@ describe("matching core", () => {
     const side = (p: string) => Array.from({ length: 400 }, (_, i) => row(`${p}${i}`, 100, { k: "x", d: `2026-10-0${1 + (i % 5)}` }));
     const groups = run(side("L"), side("R"), [pass]);
     expect(groups).toHaveLength(1);
-    expect(groups[0]!.explanation).toContain("dates up to 4 days apart");
+    expect(explainGroup(pass, side("L"), side("R"), groups[0]!)).toContain("dates up to 4 days apart");
   });
 
   it("groups whole blocks N:M when the sums agree", () => {

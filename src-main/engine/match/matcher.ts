@@ -22,8 +22,12 @@ export interface MatchedGroup {
   right: number[];
   /** 1 for an exact match; lower for tolerances used, dates apart, weaker text similarity. */
   score: number;
-  /** Reads on its own: "trace 1234 equal, amount differs by $0.03 within $0.05, dates 2 days apart". */
-  explanation: string;
+  /**
+   * What the pair checks found (dates apart, similarities, tie-breakers), for `explainGroup`. The
+   * words are written only for a group that is saved: a re-run finds most groups again under the
+   * ids they have, and a million explanations held at once were a gigabyte of a run's heap.
+   */
+  checks: PairCheck[];
 }
 
 export interface MatchOptions {
@@ -90,7 +94,7 @@ function similarity(rule: TextRule, a: unknown, b: unknown): number {
   return rule.method === "token" ? tokenSimilarity(x, y) : jaroWinkler(normalizeWords(x), normalizeWords(y));
 }
 
-interface PairCheck {
+export interface PairCheck {
   ok: boolean;
   days: number | null;
   sims: number[];
@@ -380,6 +384,8 @@ function matchOneToMany(
   }
 }
 
+const daysOf = (checks: PairCheck[]) => checks.flatMap((c) => (c.days === null ? [] : [c.days]));
+
 function describeGroup(
   pass: PassSpec,
   left: SideRow[],
@@ -390,26 +396,29 @@ function describeGroup(
 ): MatchedGroup {
   const leftSum = leftIdx.reduce((s, i) => s + (left[i]!.amount ?? 0), 0);
   const rightSum = rightIdx.reduce((s, i) => s + (right[i]!.amount ?? 0), 0);
-  const days = checks.flatMap((c) => (c.days === null ? [] : [c.days]));
-  const sims = checks[0]?.sims ?? [];
-  const first = left[leftIdx[0]!]!;
-  const firstRight = right[rightIdx[0]!] ?? null;
-  const explanation =
-    `${pass.label}: ` +
-    describeKeys(pass, first, firstRight) +
-    describeAmount(pass.amount, leftSum, rightSum, [leftIdx.length, rightIdx.length]) +
-    describeDays(days) +
-    describeText(pass, sims) +
-    describePrefer(pass, checks[0]?.preferred ?? 0) +
-    (pass.mode === "suggest" ? " (suggested, needs confirmation)" : "");
   return {
     passId: pass.id,
     mode: pass.mode,
     left: leftIdx,
     right: rightIdx,
-    score: scoreOf(pass.amount, leftSum, rightSum, days, sims),
-    explanation,
+    score: scoreOf(pass.amount, leftSum, rightSum, daysOf(checks), checks[0]?.sims ?? []),
+    checks,
   };
+}
+
+/** A group's explanation, which reads on its own: "trace 1234 equal, amount differs by $0.03 within $0.05, dates 2 days apart". */
+export function explainGroup(pass: PassSpec, left: SideRow[], right: SideRow[], g: MatchedGroup): string {
+  const leftSum = g.left.reduce((s, i) => s + (left[i]!.amount ?? 0), 0);
+  const rightSum = g.right.reduce((s, i) => s + (right[i]!.amount ?? 0), 0);
+  return (
+    `${pass.label}: ` +
+    describeKeys(pass, left[g.left[0]!]!, right[g.right[0]!] ?? null) +
+    describeAmount(pass.amount, leftSum, rightSum, [g.left.length, g.right.length]) +
+    describeDays(daysOf(g.checks)) +
+    describeText(pass, g.checks[0]?.sims ?? []) +
+    describePrefer(pass, g.checks[0]?.preferred ?? 0) +
+    (pass.mode === "suggest" ? " (suggested, needs confirmation)" : "")
+  );
 }
 
 /** N:M: every free row of a block on each side forms one group when the sums agree. */

@@ -91,6 +91,24 @@ describe("a re-run", () => {
         .map((e) => e.reason),
     ).toEqual(["missing-in-ehr"]);
   });
+
+  it("keeps the last run's groups without matching when nothing changed, and matches again once a decision frees or takes rows", () => {
+    charge("ehr", "C5", "A5");
+    charge("billing", "T5", "A5");
+    charge("ehr", "C1", "A1");
+    const phases = () => {
+      const seen: string[] = [];
+      runReconciliation(store, templateId, period, { actor: "t", progress: (p) => seen.push(p) });
+      return seen.filter((p) => p.startsWith("Matching"));
+    };
+    expect(phases()).toContain("Matching: pass 1 of 2 (exact)");
+    const [group] = groupsNow();
+    expect(phases()).toEqual(["Matching: nothing changed since the last run"]);
+    explainItems(store, "ana", { templateId, period, side: "left", keys: ["ehr:C1"], note: "timing" });
+    expect(phases()).toContain("Matching: pass 1 of 2 (exact)");
+    expect(groupsNow()).toEqual([group]);
+    expect(phases()).toEqual(["Matching: nothing changed since the last run"]);
+  });
 });
 
 describe("a break settled by a decision", () => {

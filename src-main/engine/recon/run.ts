@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { PassCount, ReconBalance, ReconcilingLine, ReconRunSummary } from "../../../src-shared/api/recon";
 import { appendAudit } from "../audit/auditLog";
-import { runPasses, type MatchedGroup } from "../match/matcher";
+import { explainGroup, runPasses, type MatchedGroup } from "../match/matcher";
 import { formatCents } from "../match/normalize";
 import { nextIds, type Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
@@ -43,7 +43,8 @@ interface WorkGroup {
   kind: GroupKind;
   passId: string | null;
   score: number | null;
-  explanation: string;
+  /** What this run's matching found, for a new group's explanation (written when it is saved). */
+  found: MatchedGroup | null;
   left: number[];
   right: number[];
   raised: RaisedException | null;
@@ -170,8 +171,8 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   const db = store.sqlite;
   const reconId = db.transaction(() => ensureReconciliation(store, templateId, period)).immediate();
   const lastRun = db
-    .prepare("SELECT r.rule_hash FROM reconciliation c JOIN recon_run r ON r.id = c.last_run_id WHERE c.id = ?")
-    .get(reconId) as { rule_hash: string } | undefined;
+    .prepare("SELECT r.rule_hash, r.input_hash, r.free_hash FROM reconciliation c JOIN recon_run r ON r.id = c.last_run_id WHERE c.id = ?")
+    .get(reconId) as { rule_hash: string; input_hash: string; free_hash: string | null } | undefined;
   const sameRules = lastRun?.rule_hash === ruleHash;
   const signedOff = isSignedOff(store, templateId, period);
 
@@ -199,6 +200,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   // One found again whole, under the same rules and pass, over rows that did not change, keeps its
   // id and stored explanation: only what changed moves. By group id: its size, pass and kind.
   const reusable = new Map<number, number>();
+  const keptMembers = new Map<number, { left: number[]; right: number[] }>();
   const passIndex = new Map(template.passes.map((p, i) => [p.id, i] as const));
   for (const g of existingGroups) {
     const groupId = g.id;
@@ -207,6 +209,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
     const size = m.left.length + m.right.length;
     if (!decided && sameRules && !m.changed && size > 0 && passIndex.has(g.pass_id ?? "")) {
       reusable.set(groupId, packReusable(size, passIndex.get(g.pass_id!)!, g.kind === "suggested"));
+      keptMembers.set(groupId, m);
       continue;
     }
     if (!decided || size === 0) {
@@ -221,7 +224,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       kind: g.kind,
       passId: g.pass_id,
       score: null,
-      explanation: "",
+      found: null,
       left: m.left,
       right: m.right,
       raised: null,
@@ -263,12 +266,45 @@ export function runReconciliation(store: Store, templateId: string, period: stri
 
   // ---------------------------------------------------------------- match what is free
   const tRead = Date.now();
-  progress("Matching", 2, 4);
-  const found: MatchedGroup[] = runPasses(left.rows, right.rows, template.passes, takenLeft, takenRight, {
-    isCancelled: options.isCancelled,
-    onPass: (passId, i) => progress(`Matching: pass ${i + 1} of ${template.passes.length} (${passId})`, 2, 4),
-  });
+  // The same rules, the same rows and the same rows free as the last run: matching them again
+  // would find the last run's groups (it matched every free row, deterministically). Keep them.
+  const freeHash = createHash("sha256")
+    .update(takenLeft)
+    .update(takenRight)
+    .update(signedOff ? "1" : "0")
+    .digest("hex");
+  const unchanged = sameRules && lastRun?.input_hash === inputHash && lastRun.free_hash === freeHash && vanished.length === 0;
+  progress(unchanged ? "Matching: nothing changed since the last run" : "Matching", 2, 4);
   let reused = 0;
+  if (unchanged) {
+    for (const [id, packed] of reusable) {
+      const m = keptMembers.get(id)!;
+      const kind: GroupKind = packed % 2 === 1 ? "suggested" : "auto";
+      const passId = template.passes[Math.floor((packed % 512) / 2)]!.id;
+      groups.push({
+        existingId: id,
+        storedKind: kind,
+        kind,
+        passId,
+        score: null,
+        found: null,
+        left: m.left,
+        right: m.right,
+        raised: null,
+        decided: null,
+      });
+      reused++;
+    }
+    reusable.clear();
+  }
+  // The member lists were kept only for that: a full match must not carry them (a few hundred MB at scale).
+  keptMembers.clear();
+  const found: MatchedGroup[] = unchanged
+    ? []
+    : runPasses(left.rows, right.rows, template.passes, takenLeft, takenRight, {
+        isCancelled: options.isCancelled,
+        onPass: (passId, i) => progress(`Matching: pass ${i + 1} of ${template.passes.length} (${passId})`, 2, 4),
+      });
   for (const g of found) {
     const old = sameGroupAsBefore(g, prev, reusable, passIndex.get(g.passId)!);
     if (old !== null) reused++;
@@ -278,13 +314,16 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       kind: g.mode === "auto" ? "auto" : "suggested",
       passId: g.passId,
       score: g.score,
-      explanation: g.explanation,
+      // A group found again keeps its stored explanation: nothing to write, nothing to hold.
+      found: old === null ? g : null,
       left: g.left,
       right: g.right,
       raised: null,
       decided: null,
     });
   }
+  // Groups found again are done with: only new ones are kept, to be explained as they are saved.
+  found.length = 0;
   for (const id of reusable.keys()) droppedGroups.push(id);
   reusable.clear();
   const keptGroups = decidedGroups + reused;
@@ -408,14 +447,15 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       const runId = Number(
         db
           .prepare(
-            `INSERT INTO recon_run (reconciliation_id, rule_version, rule_hash, input_hash, left_rows, right_rows, changed_rows, actor, started_at, finished_at, summary_json)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
+            `INSERT INTO recon_run (reconciliation_id, rule_version, rule_hash, input_hash, free_hash, left_rows, right_rows, changed_rows, actor, started_at, finished_at, summary_json)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
           )
           .run(
             reconId,
             template.version,
             ruleHash,
             inputHash,
+            freeHash,
             left.rows.length,
             right.rows.length,
             changedRows,
@@ -451,7 +491,8 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         const ls = g.left.reduce((s, i) => s + (left.rows[i]!.amount ?? 0), 0);
         const rs = g.right.reduce((s, i) => s + (right.rows[i]!.amount ?? 0), 0);
         const id = nextGroupId++;
-        insertGroup.run(id, reconId, runId, g.passId, g.kind, g.score, g.explanation, ls, rs, options.actor, now);
+        const explanation = g.found ? explainGroup(template.passes[passIndex.get(g.found.passId)!]!, left.rows, right.rows, g.found) : "";
+        insertGroup.run(id, reconId, runId, g.passId, g.kind, g.score, explanation, ls, rs, options.actor, now);
         return id;
       });
 

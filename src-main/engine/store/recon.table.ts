@@ -45,6 +45,8 @@ export interface ReconRunTable {
   summary_json: string;
   /** 1 when the run's input files are in `recon_run_input` (runs since migration 0008). */
   inputs_recorded: Generated<number>;
+  /** Which rows the run left free to match (migration 0011); NULL before. */
+  free_hash: string | null;
 }
 
 /** A source file a run read (migration 0008). */

@@ -9,6 +9,7 @@ import * as m0007 from "./0007_rule_versions";
 import * as m0008 from "./0008_run_inputs";
 import * as m0009 from "./0009_settled_breaks";
 import * as m0010 from "./0010_group_id_watermark";
+import * as m0011 from "./0011_run_free_rows";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   "0008_run_inputs": m0008,
   "0009_settled_breaks": m0009,
   "0010_group_id_watermark": m0010,
+  "0011_run_free_rows": m0011,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();
