@@ -87,9 +87,21 @@ test("a reviewer widens a pass's date window, saves it as a new version with a r
   await rules.getByText("Versions (2)").click();
   await expect(rules.getByTestId("rule-version-2-edited")).toContainText("Billing posts up to 3 days after service");
   await rules.getByTestId("rule-version-1-built-in").getByRole("button", { name: "Use v1" }).click();
+  // Like a save, a switch says why (for the audit trail): the reason field takes the keyboard, and the switch waits for it.
+  const why = rules.getByLabel("Why use rules v1?");
+  await expect(why).toBeFocused();
+  await expect(rules.getByRole("button", { name: "Use rules v1" })).toBeDisabled();
+  await why.press("Enter");
+  await expect(rules.getByTestId("rules-in-use")).toHaveText("v2 (edited, saved by rob)");
+  await why.fill("The wider window matched charges to the wrong day");
+  await why.press("Enter");
   await expect(rules.getByTestId("rules-message")).toHaveText("Runs now use rules v1; re-run to apply them.");
   await expect(rules.getByTestId("rules-in-use")).toHaveText("v1 (built-in)");
   await expect(rules.getByLabel("Pass near: date window to (days)")).toHaveValue("1");
   await expect(page.getByTestId("rules-changed")).toHaveText("The rules changed since the last run (v2 → v1). Re-run to apply them.");
   await page.screenshot({ path: test.info().outputPath("rules-versions.png") });
+
+  // The audit trail keeps the reason.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit", exact: true }).click();
+  await expect(page.getByRole("row").filter({ hasText: "rules-use" })).toContainText("The wider window matched charges to the wrong day");
 });

@@ -68,9 +68,13 @@ describe("the tieout CLI", () => {
       `${join(dir, "bad.json")}: the rules were not saved:\n  passes[1].keys[0].left: the left side's query has no column "acct"`,
     );
     expect((await tieout("rules", "charge-reconciliation", "--db", db)).stdout).toMatch(/\* v2 +edited .*cli:.*"Billing posts late"/);
-    expect((await tieout("rules", "charge-reconciliation", "--db", db, "--use", "built-in")).stdout).toContain(
-      "runs now use rules v1 (built-in",
-    );
+    expect(await tieout("rules", "charge-reconciliation", "--db", db, "--use", "built-in")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--note WHY is required with --use"),
+    });
+    expect(
+      (await tieout("rules", "charge-reconciliation", "--db", db, "--use", "built-in", "--note", "Back to the shipped rules")).stdout,
+    ).toContain("runs now use rules v1 (built-in");
   });
 
   it("migrates a new database, then finds nothing to do", async () => {

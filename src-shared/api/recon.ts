@@ -397,8 +397,8 @@ export interface ReconHandlers {
     args: { templateId: string; definition: ReconTemplate; note: string; basedOn?: string };
     result: RuleVersionInfo;
   };
-  /** Use a stored version again, or the built-in rules (`hash: null`) (reviewer). Audited. */
-  "recon/useRules": { args: { templateId: string; hash: string | null; note?: string }; result: RuleVersionInfo };
+  /** Use a stored version again, or the built-in rules (`hash: null`) (reviewer). Audited: `note` says why, and is required. */
+  "recon/useRules": { args: { templateId: string; hash: string | null; note: string }; result: RuleVersionInfo };
   /** Every reconciliation run so far (template × period), with its last summary and open exceptions. */
   "recon/list": { args: { period?: string }; result: ReconciliationInfo[] };
   /**

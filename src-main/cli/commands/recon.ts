@@ -127,7 +127,7 @@ export const RECON_COMMANDS: Record<string, Command> = {
   rules: {
     summary: "Show a template's matching rules and their versions; save edited rules, or use another version",
     usage:
-      "tieout rules TEMPLATE --db FILE [--json]  |  --set RULES.json --note WHY  |  --use VERSION|HASH|built-in [--note WHY]   (--json prints the rules in use, to edit and --set)",
+      "tieout rules TEMPLATE --db FILE [--json]  |  --set RULES.json --note WHY  |  --use VERSION|HASH|built-in --note WHY   (--json prints the rules in use, to edit and --set)",
     options: {
       db: { type: "string" },
       json: { type: "boolean" },
@@ -173,6 +173,8 @@ export const RECON_COMMANDS: Record<string, Command> = {
           return 0;
         }
         if (typeof values.use === "string") {
+          if (typeof values.note !== "string" || values.note.trim() === "")
+            throw new UsageError("--note WHY is required with --use (it goes into the audit trail)");
           const info = await engine.invokeAs(ctx, "recon/rules", { templateId });
           let hash: string | null = null;
           if (values.use !== "built-in") {
@@ -194,7 +196,7 @@ export const RECON_COMMANDS: Record<string, Command> = {
           const used = await engine.invokeAs(ctx, "recon/useRules", {
             templateId,
             hash,
-            ...(typeof values.note === "string" ? { note: values.note } : {}),
+            note: values.note,
           });
           out(`${templateId} runs now use rules v${used.version} (${used.origin}, ${used.hash.slice(0, 12)})`);
           return 0;

@@ -111,14 +111,34 @@ describe("rule sets a reviewer edits", () => {
     });
 
     // A stored version can be chosen again; the list says which one runs use.
-    useRules(store, "rita", ID, saved.hash);
+    useRules(store, "rita", ID, saved.hash, "the nickel tolerance again");
     expect(run().passes.find((p) => p.passId === "exact")!.groups).toBe(1);
     expect(ruleSets(store, ID).versions.map((v) => [v.version, v.origin, v.active])).toEqual([
       [builtIn.version + 1, "edited", true],
       [builtIn.version, "built-in", false],
     ]);
-    expect(() => useRules(store, "rita", ID, saved.hash)).toThrow(expect.objectContaining({ code: "NO_CHANGE" }));
+    expect(() => useRules(store, "rita", ID, saved.hash, "again")).toThrow(expect.objectContaining({ code: "NO_CHANGE" }));
     expect(verifyAuditChain(store).ok).toBe(true);
+  });
+
+  it("refuses to switch the rules in use without a reason for the audit trail, and records the reason it is given", () => {
+    const saved = saveRules(
+      store,
+      "rita",
+      ID,
+      edited((t) => (t.passes[0]!.amount = { absCents: 5 })),
+      "Billing rounds to the nickel",
+    );
+    for (const note of [undefined, "", "   "]) {
+      expect(() => useRules(store, "rita", ID, null, note)).toThrow(
+        expect.objectContaining({ code: "BAD_REQUEST", message: "Say why the rules in use change (a note for the audit trail)." }),
+      );
+    }
+    expect(activeRules(store, ID)).toMatchObject({ origin: "edited", hash: saved.hash });
+    expect(audit("rules-use")).toEqual([]);
+
+    useRules(store, "rita", ID, null, "  Nickel rounding was a mistake  ");
+    expect(audit("rules-use").map((e) => e.reason)).toEqual(["Nickel rounding was a mistake"]);
   });
 
   it("refuses rules that would fail at month end, naming the rule and the field", () => {
@@ -234,7 +254,7 @@ describe("rule sets a reviewer edits", () => {
     expect(fixed.version).toBe(saved.version + 1);
     expect(JSON.parse(audit("rules-change")[1]!.after_json).changes).toEqual([`replaces v${saved.version}, which no longer validates`]);
     expect(run().ruleVersion).toBe(fixed.version);
-    useRules(store, "rita", ID, null);
+    useRules(store, "rita", ID, null, "back to the shipped rules");
     expect(ruleSets(store, ID).activeProblem).toBeNull();
   });
 
@@ -286,7 +306,7 @@ describe("rule sets a reviewer edits", () => {
       expect(engine.jobs.get(jobId)!.label).toBe("Reconcile Charge lag (nickel rounding), 2026-10");
       expect((await engine.jobs.waitFor(jobId)).status).toBe("succeeded");
       expect((await engine.invokeAs(as(["preparer"]), "recon/list", {}))[0]!.templateName).toBe("Charge lag (nickel rounding)");
-      await expect(engine.invokeAs(as(["preparer"]), "recon/useRules", { templateId: ID, hash: null })).rejects.toMatchObject({
+      await expect(engine.invokeAs(as(["preparer"]), "recon/useRules", { templateId: ID, hash: null, note: "why" })).rejects.toMatchObject({
         code: "FORBIDDEN",
       });
     } finally {

@@ -356,8 +356,12 @@ function setActive(store: Store, templateId: string, hash: string | null, actor:
  * Makes runs use a stored version again (by its hash), or the built-in rules (`null`). The
  * stored version is checked against the store as a new one would be. Audited.
  */
-export function useRules(store: Store, actor: string, templateId: string, hash: unknown, note?: unknown): RuleVersionInfo {
+export function useRules(store: Store, actor: string, templateId: string, hash: unknown, note: unknown): RuleVersionInfo {
   const builtIn = builtInRules(templateId);
+  // Switching versions changes what every later run matches, as saving does: the audit trail says why.
+  if (typeof note !== "string" || note.trim() === "") {
+    throw new UserError("BAD_REQUEST", "Say why the rules in use change (a note for the audit trail).");
+  }
   if (hash !== null && typeof hash !== "string")
     throw new UserError("BAD_REQUEST", "give the hash of a stored version, or null for the built-in rules");
   return store.sqlite
@@ -403,7 +407,7 @@ export function useRules(store: Store, actor: string, templateId: string, hash: 
           hash: targetHash,
           changes,
         },
-        reason: typeof note === "string" && note.trim() !== "" ? note.trim() : null,
+        reason: note.trim(),
       });
       return { ...versionInfo(target, target.definition_hash), changes };
     })

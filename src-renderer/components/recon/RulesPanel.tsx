@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { hasRole, type UserInfo } from "../../../src-shared/api";
 import type { RuleVersionInfo } from "../../../src-shared/api/recon";
 import { centsToDecimal } from "../../../src-shared/money";
@@ -284,6 +284,13 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
   const [json, setJson] = useState<string | null>(null);
   const [invalid, setInvalid] = useState<ReadonlySet<string>>(new Set());
   const [note, setNote] = useState("");
+  /** The version a reviewer chose to use (null hash: the built-in rules), waiting for the reason. */
+  const [switching, setSwitching] = useState<{ hash: string | null; label: string } | null>(null);
+  const [switchNote, setSwitchNote] = useState("");
+  const switchInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (switching) switchInput.current?.focus();
+  }, [switching]);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   // Bumped when the draft is dropped: the number fields start again from the rules' values.
@@ -349,6 +356,8 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
     setJson(null);
     setInvalid(new Set());
     setNote("");
+    setSwitching(null);
+    setSwitchNote("");
     setFormKey((k) => k + 1);
   };
 
@@ -375,11 +384,20 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
       (saved) => `Saved as v${saved.version}. The next run uses these rules; re-run to apply them.`,
     );
   };
-  const use = (hash: string | null, label: string) =>
+  /** Asks why first: like a save, a switch of the rules in use goes into the audit trail with its reason. */
+  const askToUse = (hash: string | null, label: string) => {
+    setSwitching({ hash, label });
+    setSwitchNote("");
+    setMessage(null);
+  };
+  const use = () => {
+    if (!switching || busy || switchNote.trim() === "") return;
+    const { hash, label } = switching;
     apply(
-      () => call("recon/useRules", { templateId, hash }),
+      () => call("recon/useRules", { templateId, hash, note: switchNote.trim() }),
       () => `Runs now use ${label}; re-run to apply them.`,
     );
+  };
 
   const data = rules.data;
   const current = data?.versions.find((v) => v.active);
@@ -527,7 +545,7 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
             </button>
           )}
           {data.activeHash !== data.builtInHash && (
-            <button type="button" disabled={busy} onClick={() => use(null, `the built-in rules v${data.builtIn.version}`)}>
+            <button type="button" disabled={busy} onClick={() => askToUse(null, `the built-in rules v${data.builtIn.version}`)}>
               Use the built-in rules
             </button>
           )}
@@ -562,6 +580,33 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
           {invalid.size > 0 && <p className="error">Some values are not valid: fix the marked fields.</p>}
         </form>
       )}
+      {switching && (
+        <form
+          className="rule-save"
+          aria-label="Switch the rules in use"
+          onSubmit={(e) => {
+            e.preventDefault();
+            use();
+          }}
+        >
+          <span className="inline-form">
+            <label htmlFor="rules-switch-note">Why use {switching.label}?</label>
+            <input
+              id="rules-switch-note"
+              ref={switchInput}
+              placeholder="Why (for the audit trail), e.g. the wider window matched charges to the wrong day"
+              value={switchNote}
+              onChange={(e) => setSwitchNote(e.target.value)}
+            />
+            <button type="submit" className="primary" disabled={busy || switchNote.trim() === ""}>
+              {busy ? "Switching…" : `Use ${switching.label}`}
+            </button>
+            <button type="button" disabled={busy} onClick={() => setSwitching(null)}>
+              Cancel
+            </button>
+          </span>
+        </form>
+      )}
       {base !== null && data && base !== data.activeHash && (
         <p className="warn" role="status" data-testid="rules-stale">
           Someone changed the rules while you edited them (now v{data.active.version}). Discard your changes to see theirs.
@@ -575,7 +620,7 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
       {data && (
         <details className="rule-history">
           <summary>Versions ({data.versions.length})</summary>
-          <Versions versions={data.versions} mayEdit={mayEdit} busy={busy} onUse={(v) => use(v.hash, `rules v${v.version}`)} />
+          <Versions versions={data.versions} mayEdit={mayEdit} busy={busy} onUse={(v) => askToUse(v.hash, `rules v${v.version}`)} />
         </details>
       )}
     </section>
