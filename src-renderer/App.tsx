@@ -54,8 +54,10 @@ function Workbench({ user, onSignOut }: { user: UserInfo; onSignOut: () => void 
     return saved ? saved === "dark" : window.matchMedia?.("(prefers-color-scheme: dark)").matches === true;
   });
 
-  const navigate = useCallback((next: Route) => {
-    history.pushState(null, "", FILE_PROTOCOL ? `#${routeToPath(next)}` : routeToPath(next));
+  const navigate = useCallback((next: Route, options?: { replace?: boolean }) => {
+    const url = FILE_PROTOCOL ? `#${routeToPath(next)}` : routeToPath(next);
+    if (options?.replace) history.replaceState(null, "", url);
+    else history.pushState(null, "", url);
     setRoute(next);
   }, []);
 

@@ -20,25 +20,21 @@ import { useApiQuery, useEvent } from "../api/hooks";
 // The grid modules are registered once, in TableGrid.
 import "../components/TableGrid";
 import { ExceptionDrawer } from "../components/recon/ExceptionDrawer";
-import { EXCEPTION_STATUSES, exceptionsSub, parseExceptionsSub, reasonLabel } from "../components/recon/reconLabels";
+import {
+  EXCEPTION_STATUSES,
+  exceptionsSub,
+  parseExceptionsSub,
+  reasonLabel,
+  type ExceptionsPathFilter,
+} from "../components/recon/reconLabels";
 import { ShortcutHelp, keyLabel, useShortcuts, type Shortcut } from "../components/recon/shortcuts";
 import { formatMoney, formatNumber } from "../format";
 import type { PageProps } from "./pageProps";
 import { SelectCell, type SelectionContext } from "../components/SelectCell";
 import { PAGED_GRID } from "../components/pagedGrid";
 
-/** The queue's filter; saved as a view's definition and restored from it. */
-interface QueueFilter {
-  templateId: string | null;
-  period: string | null;
-  reasons: string[];
-  /** "" anyone, "-" unassigned, else a user id. */
-  owner: string;
-  status: ExceptionStatus[];
-  search: string;
-}
-
-const DEFAULT_FILTER: QueueFilter = { templateId: null, period: null, reasons: [], owner: "", status: ["open"], search: "" };
+/** The queue's filter; kept in the path, saved as a view's definition and restored from it. */
+type QueueFilter = ExceptionsPathFilter;
 
 /** The columns `exceptions/list` sorts by. */
 const SORTABLE: Record<string, string> = {
@@ -71,21 +67,22 @@ function viewFilter(view: SavedView): { filter: QueueFilter; sort: SortModelItem
 /**
  * The exceptions queue across every reconciliation: filtered in SQLite and paged into AG Grid,
  * with bulk assign, resolve and reopen, and filters saved as named views.
- * `/exceptions/<template>/<reason,reason>/<period>` opens it filtered (the dashboard's tiles link here).
+ * `/exceptions/<template>/<reason,reason>/<period>[/<status>/<owner>/<search>]` opens it filtered (the
+ * dashboard's tiles link here); every change of the filter goes into the path, so a reload keeps it.
  */
 export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   const fromPath = useMemo(() => parseExceptionsSub(sub), [sub]);
-  const [filter, setFilter] = useState<QueueFilter>(() => ({ ...DEFAULT_FILTER, ...fromPath }));
+  const [filter, setFilter] = useState<QueueFilter>(fromPath);
+  const [searchText, setSearchText] = useState(filter.search);
   const [pathApplied, setPathApplied] = useState(fromPath);
   if (pathApplied !== fromPath) {
     setPathApplied(fromPath);
-    setFilter((f) => ({ ...f, ...fromPath }));
+    // The path changed from outside (back, forward, a link): it is the filter now.
+    if (exceptionsSub(fromPath) !== exceptionsSub(filter)) {
+      setFilter(fromPath);
+      setSearchText(fromPath.search);
+    }
   }
-  const [searchText, setSearchText] = useState(filter.search);
-  useEffect(() => {
-    const timer = setTimeout(() => setFilter((f) => (f.search === searchText ? f : { ...f, search: searchText })), 250);
-    return () => clearTimeout(timer);
-  }, [searchText]);
 
   const templates = useApiQuery("recon/templates", {});
   const users = useApiQuery("auth/users", {});
@@ -275,12 +272,21 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
     gridApi.current = event.api;
   }, []);
 
-  const setAndNavigate = (next: QueueFilter) => {
-    setFilter(next);
-    setViewId(null);
-    const path = exceptionsSub(next);
-    if (path !== exceptionsSub(fromPath)) navigate({ page: "exceptions", sub: path });
-  };
+  const setAndNavigate = useCallback(
+    (next: QueueFilter, options?: { replace?: boolean }) => {
+      setFilter(next);
+      setViewId(null);
+      const path = exceptionsSub(next);
+      if (path !== exceptionsSub(fromPath)) navigate({ page: "exceptions", sub: path }, options);
+    },
+    [fromPath, navigate],
+  );
+  // The search applies once typing pauses; it takes the address's place rather than adding one per pause.
+  useEffect(() => {
+    if (searchText === filter.search) return;
+    const timer = setTimeout(() => setAndNavigate({ ...filter, search: searchText }, { replace: true }), 250);
+    return () => clearTimeout(timer);
+  }, [searchText, filter, setAndNavigate]);
 
   const ids = [...selected.keys()];
   // Assigning, resolving and reopening need the preparer role (the engine refuses them too).

@@ -7,5 +7,6 @@ export interface PageProps {
   dark: boolean;
   /** The rest of the path after the page's own segment, e.g. "charge-reconciliation/2026-10". */
   sub: string | undefined;
-  navigate: (route: Route) => void;
+  /** `replace`: the new address takes the current one's place in the history (a search as it is typed). */
+  navigate: (route: Route, options?: { replace?: boolean }) => void;
 }

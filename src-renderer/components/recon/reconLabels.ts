@@ -79,20 +79,61 @@ export const BUSINESS_TILES: BusinessTile[] = [
   { id: "masters", label: "Master-data mismatches", templateId: "master-data", reasons: [] },
 ];
 
-/** `/exceptions/<template>/<reason,reason>/<period>`: the exceptions page's filter in the path, so a tile is a link. */
-export function exceptionsSub(filter: { templateId?: string | null; reasons?: string[]; period?: string | null }): string {
-  return [
+/** The exceptions page's filter as its path keeps it. */
+export interface ExceptionsPathFilter {
+  templateId: string | null;
+  reasons: string[];
+  period: string | null;
+  /** "" anyone, "-" unassigned, else a user id. */
+  owner: string;
+  /** Empty: any status. */
+  status: ExceptionStatus[];
+  search: string;
+}
+
+const ANY_OWNER = "anyone";
+const UNASSIGNED = "unassigned";
+const ANY_STATUS = "any";
+
+/**
+ * `/exceptions/<template>/<reason,reason>/<period>[/<status,status>/<owner>/<search>]`: the exceptions
+ * page's filter in the path, so a tile is a link and a reload or a shared link keeps the filter. The
+ * last three are left off while they are the defaults (open, anyone, no search).
+ */
+export function exceptionsSub(filter: Partial<ExceptionsPathFilter>): string {
+  const parts = [
     filter.templateId || "all",
     filter.reasons && filter.reasons.length > 0 ? filter.reasons.join(",") : "all",
     filter.period || "any",
-  ].join("/");
+  ];
+  const status = EXCEPTION_STATUSES.filter((s) => (filter.status ?? ["open"]).includes(s));
+  const owner = filter.owner ?? "";
+  const search = (filter.search ?? "").trim();
+  const tail = [
+    status.length === 0 ? ANY_STATUS : status.join(","),
+    owner === "" ? ANY_OWNER : owner === "-" ? UNASSIGNED : encodeURIComponent(owner),
+    encodeURIComponent(search),
+  ];
+  while (tail.length > 0 && tail[tail.length - 1] === ["open", ANY_OWNER, ""][tail.length - 1]) tail.pop();
+  return [...parts, ...tail].join("/");
 }
 
-export function parseExceptionsSub(sub: string | undefined): { templateId: string | null; reasons: string[]; period: string | null } {
-  const [template, reasons, period] = (sub ?? "").split("/");
+const decode = (part: string): string => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+};
+
+export function parseExceptionsSub(sub: string | undefined): ExceptionsPathFilter {
+  const [template, reasons, period, status, owner, search] = (sub ?? "").split("/");
   return {
-    templateId: template && template !== "all" ? template : null,
+    templateId: template && template !== "all" ? decode(template) : null,
     reasons: reasons && reasons !== "all" ? reasons.split(",").filter(Boolean) : [],
     period: isPeriod(period) ? period : null,
+    status: !status ? ["open"] : status === ANY_STATUS ? [] : EXCEPTION_STATUSES.filter((s) => status.split(",").includes(s)),
+    owner: !owner || owner === ANY_OWNER ? "" : owner === UNASSIGNED ? "-" : decode(owner),
+    search: search ? decode(search) : "",
   };
 }
