@@ -53,3 +53,28 @@ test("the owner, status and search filters stay in the address, so a reload or a
   await page.getByLabel("Owner").selectOption({ label: "Any owner" });
   await expect(page).toHaveURL(/\/exceptions\/all\/all\/any$/);
 });
+
+test("the exceptions' Excel round trip is reached from the queue for one reconciliation and period, and from the reconciliation", async ({
+  page,
+}) => {
+  await openQueue(page);
+  const excel = page.getByTestId("exceptions-excel");
+  await expect(excel).toContainText("pick one reconciliation and a period");
+  await page.getByLabel("Reconciliation").selectOption("charge-reconciliation");
+  await expect(excel).toContainText("pick one reconciliation and a period");
+  await page.getByLabel("Period (empty: any)").fill(PERIOD);
+  await excel.getByRole("button", { name: /in Excel: export, or import a filled workbook/ }).click();
+  await expect(page).toHaveURL(new RegExp(`/audit/signoff/charge-reconciliation/${PERIOD}$`));
+  const roundtrip = page.getByRole("region", { name: "Exceptions round trip" });
+  await roundtrip.getByRole("button", { name: "Export open exceptions to Excel" }).click();
+  await expect(roundtrip.getByRole("status")).toContainText(/\d+ open exceptions written to /);
+
+  // The reconciliation's own sign-off and workpaper fold leads to the same place.
+  const recon = new ReconcilePage(page);
+  await recon.openList(PERIOD);
+  await recon.openDetail("Charge reconciliation (charge lag)");
+  await page.getByText("Sign-off & workpaper").click();
+  await page.getByRole("button", { name: "Open exceptions in Excel: export, or import a filled workbook →" }).click();
+  await expect(page).toHaveURL(new RegExp(`/audit/signoff/charge-reconciliation/${PERIOD}$`));
+  await expect(page.getByRole("region", { name: "Exceptions round trip" })).toBeVisible();
+});

@@ -25,6 +25,7 @@ import {
   exceptionsSub,
   parseExceptionsSub,
   reasonLabel,
+  signoffSub,
   type ExceptionsPathFilter,
 } from "../components/recon/reconLabels";
 import { ShortcutHelp, keyLabel, useShortcuts, type Shortcut } from "../components/recon/shortcuts";
@@ -513,6 +514,22 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
           onChange={(e) => setSearchText(e.target.value)}
         />
       </div>
+      <p className="recon-exceptions-link" data-testid="exceptions-excel">
+        {filter.templateId && filter.period ? (
+          <button
+            type="button"
+            className="link"
+            onClick={() => navigate({ page: "audit", sub: signoffSub(filter.templateId!, filter.period!) })}
+          >
+            Work the open exceptions of {templateName(filter.templateId)}, {filter.period} in Excel: export, or import a filled workbook →
+          </button>
+        ) : (
+          <span className="muted">
+            To work exceptions in Excel (export the open ones, fill in owners and notes offline, import the workbook), pick one
+            reconciliation and a period above.
+          </span>
+        )}
+      </p>
       <div className="exceptions-body">
         <div className="exceptions-main">
           <div className="selection-bar" aria-label="Bulk actions" data-testid="bulk-bar">

@@ -11,7 +11,7 @@ import { BalancePanel } from "./BalancePanel";
 import { GroupPanel, RowPanel } from "./GroupPanel";
 import { ReconSideGrid, type ReconSideGridHandle, type SideFilter } from "./ReconSideGrid";
 import { RulesPanel } from "./RulesPanel";
-import { exceptionsSub, rememberPeriod } from "./reconLabels";
+import { exceptionsSub, rememberPeriod, signoffSub } from "./reconLabels";
 import { ShortcutHelp, keyLabel, useShortcuts, type Shortcut } from "./shortcuts";
 import { RunProgress, useReconRun } from "./useReconRun";
 
@@ -382,6 +382,11 @@ export function ReconDetail({
             <div className="recon-audit-body">
               <SignOffPanel reconId={templateId} period={period} user={user} />
               <ExportWorkpaperButton reconId={templateId} period={period} user={user} />
+              <p className="recon-exceptions-link">
+                <button type="button" className="link" onClick={() => navigate({ page: "audit", sub: signoffSub(templateId, period) })}>
+                  Open exceptions in Excel: export, or import a filled workbook →
+                </button>
+              </p>
             </div>
           </details>
         </span>

@@ -79,6 +79,14 @@ export const BUSINESS_TILES: BusinessTile[] = [
   { id: "masters", label: "Master-data mismatches", templateId: "master-data", reasons: [] },
 ];
 
+/**
+ * `/audit/signoff/<template>/<period>`: sign-off, workpaper and the exceptions' Excel round trip
+ * (export the open exceptions, import a filled workbook) of one reconciliation and period.
+ */
+export function signoffSub(templateId: string, period: string): string {
+  return `signoff/${encodeURIComponent(templateId)}/${period}`;
+}
+
 /** The exceptions page's filter as its path keeps it. */
 export interface ExceptionsPathFilter {
   templateId: string | null;
