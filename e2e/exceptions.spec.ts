@@ -78,3 +78,46 @@ test("the exceptions' Excel round trip is reached from the queue for one reconci
   await expect(page).toHaveURL(new RegExp(`/audit/signoff/charge-reconciliation/${PERIOD}$`));
   await expect(page.getByRole("region", { name: "Exceptions round trip" })).toBeVisible();
 });
+
+test("select all takes every exception matching the filter, and assign, resolve and reopen act on all of them", async ({ page }) => {
+  const queue = await openQueue(page);
+  await page.getByLabel("Reconciliation").selectOption("charge-reconciliation");
+  const count = page.getByTestId("exceptions-count");
+  await expect(count).toHaveText(/^\d+ exceptions$/);
+  const total = Number((await count.textContent())!.replace(/\D/g, ""));
+  expect(total).toBeGreaterThan(1);
+  const bulk = page.getByTestId("bulk-bar");
+  const selected = bulk.locator("strong.num");
+
+  // * selects them all (more than the grid has on screen), Space still unselects the focused row.
+  await page.getByRole("heading", { level: 2, name: "Exceptions" }).click();
+  await page.keyboard.press("*");
+  await expect(selected).toHaveText(String(total));
+  await expect(queue.grid().locator('.ag-row[row-index="0"]').getByRole("checkbox")).toBeChecked();
+  await queue.row(0).locator('[col-id="reason"]').click();
+  await expect(page.getByTestId("exception-drawer")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("exception-drawer")).toBeHidden();
+  await page.keyboard.press(" ");
+  await expect(selected).toHaveText(String(total - 1));
+  await page.keyboard.press("a");
+  await expect(page.getByTestId("exceptions-message")).toHaveText(`Assigned ${total - 1} to you.`);
+
+  // The button says how many the filter matches; resolve acts on every one of them.
+  await page.getByLabel("Owner").selectOption({ label: "Me" });
+  await expect(count).toHaveText(`${total - 1} exception${total - 1 === 1 ? "" : "s"}`);
+  await expect(selected).toHaveText("0");
+  await bulk.getByRole("button", { name: `Select all ${total - 1} matching` }).click();
+  await expect(selected).toHaveText(String(total - 1));
+  await page.getByLabel("Resolution note").fill("Re-posted in billing");
+  await bulk.getByRole("button", { name: "Resolve" }).click();
+  await expect(page.getByTestId("exceptions-message")).toHaveText(`Resolved ${total - 1} exceptions.`);
+  await expect(page.getByTestId("exceptions-empty")).toBeVisible();
+
+  await page.getByRole("group", { name: "Status" }).getByRole("button", { name: "open" }).click();
+  await page.getByRole("group", { name: "Status" }).getByRole("button", { name: "resolved" }).click();
+  await expect(count).toHaveText(`${total - 1} exceptions`);
+  await bulk.getByRole("button", { name: `Select all ${total - 1} matching` }).click();
+  await bulk.getByRole("button", { name: "Reopen" }).click();
+  await expect(page.getByTestId("exceptions-message")).toHaveText(`Reopened ${total - 1}.`);
+});

@@ -50,6 +50,21 @@ const SORTABLE: Record<string, string> = {
 
 type QueueContext = SelectionContext<ExceptionInfo>;
 
+/** What `exceptions/list` filters on, from the queue's filter. */
+function listFilter(f: QueueFilter) {
+  return {
+    ...(f.templateId ? { templateId: f.templateId } : {}),
+    ...(f.period ? { period: f.period } : {}),
+    ...(f.reasons.length > 0 ? { reason: f.reasons } : {}),
+    ...(f.status.length > 0 ? { status: f.status } : {}),
+    ...(f.owner === "-" ? { owner: null } : f.owner ? { owner: f.owner } : {}),
+    ...(f.search.trim() ? { search: f.search.trim() } : {}),
+  };
+}
+
+/** The largest page `exceptions/list` answers. */
+const LIST_PAGE_MAX = 5000;
+
 function viewFilter(view: SavedView): { filter: QueueFilter; sort: SortModelItem[] } {
   const d = view.definition as Partial<QueueFilter> & { sort?: SortModelItem[] };
   return {
@@ -239,12 +254,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
         call("exceptions/list", {
           offset: params.startRow,
           limit: params.endRow - params.startRow,
-          ...(f.templateId ? { templateId: f.templateId } : {}),
-          ...(f.period ? { period: f.period } : {}),
-          ...(f.reasons.length > 0 ? { reason: f.reasons } : {}),
-          ...(f.status.length > 0 ? { status: f.status } : {}),
-          ...(f.owner === "-" ? { owner: null } : f.owner ? { owner: f.owner } : {}),
-          ...(f.search.trim() ? { search: f.search.trim() } : {}),
+          ...listFilter(f),
           sort: params.sortModel.filter((s) => SORTABLE[s.colId]).map((s) => ({ column: SORTABLE[s.colId]!, direction: s.sort })),
         }).then(
           (page) => {
@@ -266,6 +276,29 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   useEffect(() => {
     currentSource.current = datasource;
   }, [datasource]);
+
+  /** Selects every exception the filter matches, not only the rows paged in so far. */
+  const [selectingAll, setSelectingAll] = useState(false);
+  const selectAll = async () => {
+    if (selectingAll) return;
+    const source = datasource;
+    const f = JSON.parse(filterKey) as QueueFilter;
+    setSelectingAll(true);
+    try {
+      const all = new Map<number, ExceptionInfo>();
+      for (let offset = 0; ; offset += LIST_PAGE_MAX) {
+        const page = await call("exceptions/list", { offset, limit: LIST_PAGE_MAX, ...listFilter(f) });
+        for (const row of page.items) all.set(row.exceptionId, row);
+        if (page.items.length < LIST_PAGE_MAX || all.size >= page.total) break;
+      }
+      // The filter changed while they were read: that filter's selection, not this one, is the user's.
+      if (currentSource.current === source) setSelected(all);
+    } catch (e) {
+      setMessage({ text: `Select all: ${(e as Error).message}`, error: true });
+    } finally {
+      setSelectingAll(false);
+    }
+  };
 
   const refresh = useCallback(() => gridApi.current?.refreshInfiniteCache(), []);
   useEvent("recon/changed", refresh);
@@ -362,6 +395,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   };
 
   const shortcuts: Shortcut[] = [
+    { key: "*", label: "Select every exception matching the filter", run: () => void selectAll(), enabled: !!total && !selectingAll },
     { key: "a", label: "Assign the selected exceptions to me", run: () => void assign(user.userId), enabled: mayAct },
     {
       key: "s",
@@ -536,6 +570,18 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
             <span>
               <strong className="num">{formatNumber(ids.length)}</strong> selected
             </span>
+            {!!total && ids.length < total && (
+              <button
+                type="button"
+                className="link"
+                disabled={selectingAll}
+                onClick={() => void selectAll()}
+                title={tip("*", "Select every exception matching the filter, not only the rows on screen")}
+                aria-keyshortcuts="*"
+              >
+                {selectingAll ? "Selecting…" : `Select all ${formatNumber(total)} matching`}
+              </button>
+            )}
             <button
               type="button"
               disabled={!mayAct}
