@@ -121,3 +121,54 @@ test("select all takes every exception matching the filter, and assign, resolve 
   await bulk.getByRole("button", { name: "Reopen" }).click();
   await expect(page.getByTestId("exceptions-message")).toHaveText(`Reopened ${total - 1}.`);
 });
+
+test("saving a view under a name in use, and deleting a view, ask first; the keyboard answers", async ({ page }) => {
+  await openQueue(page);
+  const status = page.getByRole("group", { name: "Status" });
+  const views = page.getByLabel("Saved views");
+  await page.getByLabel("Owner").selectOption({ label: "Unassigned" });
+  await page.getByLabel("View name").fill("Mine");
+  await page.getByRole("button", { name: "Save view" }).click();
+  await expect(page.getByTestId("exceptions-message")).toHaveText('View "Mine" saved.');
+
+  // The same name again: asked, and Escape (the focus starts on Cancel) keeps the old view.
+  await status.getByRole("button", { name: "resolved" }).click();
+  await page.getByLabel("View name").fill("Mine");
+  await page.getByRole("button", { name: "Save view" }).click();
+  const replace = page.getByRole("alertdialog", { name: 'Replace the view "Mine"?' });
+  await expect(replace).toContainText('You already have a saved view named "Mine"');
+  await expect(replace.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.screenshot({ path: test.info().outputPath("exceptions-replace-view.png") });
+  await page.keyboard.press("Escape");
+  await expect(replace).toBeHidden();
+  await views.selectOption({ label: "Mine" });
+  await expect(status.getByRole("button", { name: "resolved" })).toHaveAttribute("aria-pressed", "false");
+
+  // Asked again, Tab to Replace and Enter: the view now holds the new filter.
+  await status.getByRole("button", { name: "resolved" }).click();
+  await page.getByLabel("View name").fill("Mine");
+  await page.getByRole("button", { name: "Save view" }).click();
+  await expect(replace).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(replace.getByRole("button", { name: "Replace view" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(replace).toBeHidden();
+  await expect(page.getByTestId("exceptions-message")).toHaveText('View "Mine" saved.');
+  await status.getByRole("button", { name: "resolved" }).click();
+  await views.selectOption({ label: "Mine" });
+  await expect(status.getByRole("button", { name: "resolved" })).toHaveAttribute("aria-pressed", "true");
+
+  // Deleting asks too: Enter on Cancel keeps the view, Tab and Enter on Delete view removes it.
+  await page.getByRole("button", { name: "Delete view" }).click();
+  const remove = page.getByRole("alertdialog", { name: 'Delete the view "Mine"?' });
+  await expect(remove).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(remove).toBeHidden();
+  await expect(views.getByRole("option", { name: "Mine" })).toHaveCount(1);
+  await page.getByRole("button", { name: "Delete view" }).click();
+  await page.keyboard.press("Tab");
+  await expect(remove.getByRole("button", { name: "Delete view" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("exceptions-message")).toHaveText("View deleted.");
+  await expect(views.getByRole("option", { name: "Mine" })).toHaveCount(0);
+});

@@ -19,6 +19,7 @@ import { call } from "../api/client";
 import { useApiQuery, useEvent } from "../api/hooks";
 // The grid modules are registered once, in TableGrid.
 import "../components/TableGrid";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ExceptionDrawer } from "../components/recon/ExceptionDrawer";
 import {
   EXCEPTION_STATUSES,
@@ -120,6 +121,8 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
   const [viewName, setViewName] = useState("");
   const [viewId, setViewId] = useState<number | null>(null);
   const [help, setHelp] = useState(false);
+  /** Replacing or deleting a saved view waits for the user's answer. */
+  const [asking, setAsking] = useState<{ title: string; message: string; confirmLabel: string; onConfirm: () => void } | null>(null);
   const [version, setVersion] = useState(0);
   const gridApi = useRef<GridApi<ExceptionInfo> | null>(null);
   const searchInput = useRef<HTMLInputElement>(null);
@@ -365,9 +368,18 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
     gridApi.current?.applyColumnState({ state: sort.map((s) => ({ colId: s.colId, sort: s.sort })), defaultState: { sort: null } });
     navigate({ page: "exceptions", sub: exceptionsSub(f) });
   };
-  const saveView = () => {
+  const saveView = (replacing = false) => {
     const name = viewName.trim();
     if (!name) return;
+    if (!replacing && views.data?.some((v) => v.name === name)) {
+      setAsking({
+        title: `Replace the view "${name}"?`,
+        message: `You already have a saved view named "${name}". Replacing it saves the current filter and sort under that name; its old filter is lost.`,
+        confirmLabel: "Replace view",
+        onConfirm: () => saveView(true),
+      });
+      return;
+    }
     const sort =
       gridApi.current
         ?.getColumnState()
@@ -383,12 +395,23 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
       (e: Error) => setMessage({ text: `Save view: ${e.message}`, error: true }),
     );
   };
-  const deleteView = () => {
+  const deleteView = (confirmed = false) => {
     if (viewId === null) return;
+    if (!confirmed) {
+      const name = views.data?.find((v) => v.viewId === viewId)?.name ?? "this view";
+      setAsking({
+        title: `Delete the view "${name}"?`,
+        message: `The saved view "${name}" goes for good; the exceptions it shows are not changed.`,
+        confirmLabel: "Delete view",
+        onConfirm: () => deleteView(true),
+      });
+      return;
+    }
     call("recon/deleteView", { viewId }).then(
       () => {
         views.reload();
         setViewId(null);
+        setMessage({ text: "View deleted.", error: false });
       },
       (e: Error) => setMessage({ text: `Delete view: ${e.message}`, error: true }),
     );
@@ -460,12 +483,12 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
             ))}
           </select>
           {viewId !== null && (
-            <button type="button" onClick={deleteView} title="Delete this saved view">
+            <button type="button" onClick={() => deleteView()} title="Delete this saved view">
               Delete view
             </button>
           )}
           <input aria-label="View name" placeholder="name this filter" value={viewName} onChange={(e) => setViewName(e.target.value)} />
-          <button type="button" onClick={saveView} disabled={viewName.trim() === ""}>
+          <button type="button" onClick={() => saveView()} disabled={viewName.trim() === ""}>
             Save view
           </button>
         </span>
@@ -692,6 +715,18 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
         )}
       </div>
       {help && <ShortcutHelp shortcuts={shortcuts} onClose={() => setHelp(false)} />}
+      {asking && (
+        <ConfirmDialog
+          title={asking.title}
+          message={asking.message}
+          confirmLabel={asking.confirmLabel}
+          onConfirm={() => {
+            setAsking(null);
+            asking.onConfirm();
+          }}
+          onCancel={() => setAsking(null)}
+        />
+      )}
     </section>
   );
 }
