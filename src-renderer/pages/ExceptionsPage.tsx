@@ -199,6 +199,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
         colId: "ageDays",
         field: "ageDays",
         headerName: "Age (days)",
+        headerTooltip: "Days from the oldest record of the break to today (to its resolution once resolved)",
         width: 100,
         type: "rightAligned",
         cellClass: "num",

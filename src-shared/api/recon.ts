@@ -208,7 +208,9 @@ export interface ExceptionInfo {
   rightKeys: string[];
   groupId: number | null;
   openedAt: string;
-  /** Whole days since the exception was first raised. */
+  /** The oldest activity date of the records it is about (service, posting, deposit date); null before its next run. */
+  itemDate: string | null;
+  /** Whole days from that date (or from when it was raised, without one) to today, or to its resolution. */
   ageDays: number;
   resolvedAt: string | null;
   resolvedBy: string | null;

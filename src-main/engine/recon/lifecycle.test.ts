@@ -14,7 +14,7 @@ import {
   setCorrectionStatus,
   unmatchGroups,
 } from "./decisions";
-import { getGroup, listCorrections, reconBalance, reconRows } from "./queries";
+import { getException, getGroup, listCorrections, reconBalance, reconRows } from "./queries";
 import { runReconciliation } from "./run";
 
 /**
@@ -113,6 +113,17 @@ describe("a re-run", () => {
 
 describe("a break settled by a decision", () => {
   const templateId = "charge-reconciliation";
+
+  it("ages from its oldest record, not from when Tieout found it, and stops ageing once resolved", () => {
+    charge("ehr", "C1"); // served 13 October
+    runReconciliation(store, templateId, period, { actor: "t" });
+    const [e] = exceptions();
+    const today = Math.floor((Date.now() - Date.parse("2026-10-13T00:00:00Z")) / 86_400_000);
+    expect(getException(store, e!.id).exception).toMatchObject({ itemDate: "2026-10-13", ageDays: today });
+    resolveExceptions(store, "ana", [e!.id], "billed by hand");
+    store.sqlite.prepare("UPDATE recon_exception SET resolved_at = '2026-10-20T09:00:00Z' WHERE id = ?").run(e!.id);
+    expect(getException(store, e!.id).exception.ageDays).toBe(7);
+  });
 
   it("cannot be resolved once a run cleared it, so a reopen cannot bring back what the rules no longer raise", () => {
     charge("ehr", "C1");

@@ -340,7 +340,10 @@ export function reconRows(store: Store, args: ReconRowsArgs): ReconRowsPage {
 type ExceptionRow = Selectable<ReconExceptionTable> & { template_id: string; period: string; age_days: number; comments: number };
 
 const EXCEPTION_SELECT = `SELECT e.*, c.template_id, c.period,
-  CAST(julianday('now') - julianday(e.opened_at) AS INTEGER) AS age_days,
+  -- Days from the oldest record of the break (when it was opened, for breaks found before 0012) to
+  -- today, or to its resolution: a resolved break stops ageing.
+  MAX(0, CAST(julianday(CASE WHEN e.status = 'resolved' THEN COALESCE(e.resolved_at, 'now') ELSE 'now' END)
+    - julianday(COALESCE(e.item_date, e.opened_at)) AS INTEGER)) AS age_days,
   (SELECT COUNT(*) FROM recon_exception_comment k WHERE k.exception_id = e.id) AS comments
   FROM recon_exception e JOIN reconciliation c ON c.id = e.reconciliation_id`;
 
@@ -362,6 +365,7 @@ function toException(r: ExceptionRow): ExceptionInfo {
     rightKeys: JSON.parse(r.right_keys_json) as string[],
     groupId: r.group_id,
     openedAt: r.opened_at,
+    itemDate: r.item_date,
     ageDays: r.age_days,
     resolvedAt: r.resolved_at,
     resolvedBy: r.resolved_by,

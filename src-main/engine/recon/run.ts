@@ -552,13 +552,13 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       );
       const insertException = db.prepare(
         `INSERT INTO recon_exception (reconciliation_id, fingerprint, reason, status, amount_cents, lag_days, reason_code, expected, found, message,
-           left_keys_json, right_keys_json, group_id, opened_at, last_seen_run_id)
-         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           left_keys_json, right_keys_json, group_id, opened_at, last_seen_run_id, item_date)
+         VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const reopenException = db.prepare(REOPEN_EXCEPTION_SQL);
       const refreshException = db.prepare(
         `UPDATE recon_exception SET amount_cents = ?, lag_days = ?, reason_code = ?, expected = ?, found = ?, message = ?, group_id = ?, last_seen_run_id = ?,
-           status = CASE WHEN status = 'cleared' THEN 'open' ELSE status END WHERE id = ? AND locked = 0`,
+           item_date = ?, status = CASE WHEN status = 'cleared' THEN 'open' ELSE status END WHERE id = ? AND locked = 0`,
       );
       // A break's proposal follows the break: proposed again when a break Tieout had withdrawn it
       // for comes back, restated when the break's amount or lines change; never touched once
@@ -626,9 +626,13 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         }
         // Resolved by a person (or settled by a decision that still stands): no correction is proposed for it.
         const open = !old || old.status !== "resolved" || settledByTakenBack;
+        // The break is as old as its oldest record: what an ageing schedule counts from.
+        let itemDate: string | null = null;
+        for (const r of [...e.leftRows, ...e.rightRows] as LoadedRow[])
+          if (r.rowDate && (itemDate === null || r.rowDate.slice(0, 10) < itemDate)) itemDate = r.rowDate.slice(0, 10);
         if (old) {
           exceptionId = old.id;
-          refreshException.run(e.amountCents, e.lagDays, e.reasonCode, e.expected, e.found, e.message, gid, runId, old.id);
+          refreshException.run(e.amountCents, e.lagDays, e.reasonCode, e.expected, e.found, e.message, gid, runId, itemDate, old.id);
         } else {
           exceptionId = Number(
             insertException.run(
@@ -646,6 +650,7 @@ export function runReconciliation(store: Store, templateId: string, period: stri
               gid,
               now,
               runId,
+              itemDate,
             ).lastInsertRowid,
           );
         }

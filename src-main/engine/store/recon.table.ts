@@ -114,6 +114,8 @@ export interface ReconExceptionTable {
   resolved_by: string | null;
   resolution: string | null;
   locked: number;
+  /** The oldest activity date of its records, that its age counts from (0012); NULL until the next run. */
+  item_date: string | null;
   /** 1 when a manual match or an explanation resolved it: undoing that decision reopens it (0009). */
   settled_by_decision: Generated<number>;
 }

@@ -124,10 +124,16 @@ export function ExceptionDrawer({
               {e.leftKeys.length > 0 && <>left {e.leftKeys.join(", ")} </>}
               {e.rightKeys.length > 0 && <>right {e.rightKeys.join(", ")}</>}
             </dd>
-            <dt>Opened</dt>
-            <dd>
-              {formatTimestamp(e.openedAt)} <span className="muted">({formatNumber(e.ageDays)} days)</span>
+            <dt>Age</dt>
+            <dd data-testid="exception-age">
+              {formatNumber(e.ageDays)} days{" "}
+              <span className="muted">
+                {e.itemDate ? `(oldest record ${e.itemDate}` : "(since it was raised"}
+                {e.status === "resolved" ? ", to its resolution)" : ")"}
+              </span>
             </dd>
+            <dt>Opened</dt>
+            <dd>{formatTimestamp(e.openedAt)}</dd>
             <dt>Owner</dt>
             <dd data-testid="exception-owner">{name(e.owner)}</dd>
             {e.resolvedAt && (

@@ -10,6 +10,7 @@ import * as m0008 from "./0008_run_inputs";
 import * as m0009 from "./0009_settled_breaks";
 import * as m0010 from "./0010_group_id_watermark";
 import * as m0011 from "./0011_run_free_rows";
+import * as m0012 from "./0012_exception_item_date";
 
 /**
  * Every migration, in order. Static (not read from disk) so it survives bundling.
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   "0009_settled_breaks": m0009,
   "0010_group_id_watermark": m0010,
   "0011_run_free_rows": m0011,
+  "0012_exception_item_date": m0012,
 };
 
 export const MIGRATION_NAMES = Object.keys(migrations).sort();
