@@ -44,13 +44,13 @@ const exceptions = () =>
   }[];
 
 /** One charge on a side (CDM 3000443, served and posted 13 October), of $10.00 unless told otherwise. */
-const charge = (system: "ehr" | "billing", id: string, account = "A1", cents = 1000) =>
+const charge = (system: "ehr" | "billing", id: string, account = "A1", cents = 1000, served = "2026-10-13") =>
   store.sqlite
     .prepare(
       `INSERT INTO charge (system, transaction_id, account_number, cdm_code, service_date, posting_date, amount_cents, quantity)
-       VALUES (?, ?, ?, '3000443', '2026-10-13', '2026-10-13', ?, 1)`,
+       VALUES (?, ?, ?, '3000443', ?, ?, ?, 1)`,
     )
-    .run(system, id, account, cents);
+    .run(system, id, account, served, served, cents);
 
 describe("a re-run", () => {
   const templateId = "charge-reconciliation";
@@ -108,6 +108,27 @@ describe("a re-run", () => {
     expect(phases()).toContain("Matching: pass 1 of 2 (exact)");
     expect(groupsNow()).toEqual([group]);
     expect(phases()).toEqual(["Matching: nothing changed since the last run"]);
+  });
+});
+
+describe("the next period", () => {
+  it("neither matches again nor raises what the previous period matched in its run-out", () => {
+    const templateId = "charge-reconciliation";
+    charge("ehr", "C1", "A1", 1000, "2026-11-03"); // served in October's run-out
+    charge("billing", "T1", "A1", 1000, "2026-11-03");
+    charge("ehr", "C2", "A2", 2500, "2026-11-10"); // November's own, not yet billed
+    runReconciliation(store, templateId, "2026-10", { actor: "t" });
+    const november = runReconciliation(store, templateId, "2026-11", { actor: "t" });
+    expect(november.passes.reduce((n, p) => n + p.groups, 0)).toBe(0);
+    expect(november.expectedByReason).toEqual({ "matched-in-prior-period": 2 });
+    expect(november.exceptionsByReason).toEqual({ "missing-in-billing": { count: 1, amountCents: 2500 } });
+    expect(november.balance.unexplainedCents).toBe(0);
+    const stored = reconBalance(store, templateId, "2026-11");
+    expect(stored.reconciling.find((l) => l.reason === "matched-in-prior-period")).toMatchObject({
+      kind: "expected",
+      items: 2,
+      amountCents: 0,
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Store } from "../store/store";
 import type { LoadedSide } from "./sides";
 
@@ -88,4 +89,53 @@ export function readPrevious(store: Store, reconId: number, sides: { left: Loade
     p.hold[i] = hold;
   }
   return { ...prev, members, vanished };
+}
+
+/** The reason a row matched by the previous period's reconciliation has in this one: not a break here. */
+export const MATCHED_IN_PRIOR_PERIOD = "matched-in-prior-period";
+
+export interface PriorPeriodMatches {
+  /** 1 for a row of this run's side that the previous period's reconciliation matched. */
+  left: Uint8Array;
+  right: Uint8Array;
+  /** How many, and a hash of which (an input of the run, as its rows are). */
+  count: number;
+  hash: string;
+}
+
+/**
+ * Rows this period's sides share with the previous period's reconciliation, which matched them
+ * there: a charge served on 3 November read by October's run-out and matched in October, or the
+ * remittance paid on 2 November for an October claim. Matching them again here would count them
+ * twice; leaving them unmatched would raise breaks that are not breaks ("remittance without
+ * claim" for every run-out payment October already matched). They are expected items here.
+ * Only the overlap is read: rows dated from this period's first day (or undated).
+ */
+export function priorPeriodMatches(
+  store: Store,
+  templateId: string,
+  period: string,
+  from: string,
+  sides: { left: LoadedSide; right: LoadedSide },
+): PriorPeriodMatches {
+  const [y, m] = period.split("-").map(Number) as [number, number];
+  const before = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+  const found = { left: new Uint8Array(sides.left.rows.length), right: new Uint8Array(sides.right.rows.length), count: 0 };
+  const hash = createHash("sha256");
+  const rows = store.sqlite
+    .prepare(
+      `SELECT i.side, i.row_key FROM reconciliation c JOIN recon_item i ON i.reconciliation_id = c.id
+       WHERE c.template_id = ? AND c.period = ? AND i.status = 'matched' AND (i.row_date IS NULL OR i.row_date >= ?)
+       ORDER BY i.side, i.row_key`,
+    )
+    .raw(true)
+    .iterate(templateId, before, from) as IterableIterator<["left" | "right", string]>;
+  for (const [side, key] of rows) {
+    const i = sides[side].index.get(key);
+    if (i === undefined) continue;
+    found[side][i] = 1;
+    found.count++;
+    hash.update(`${side}:${key}\n`);
+  }
+  return { ...found, hash: hash.digest("hex") };
 }

@@ -7,7 +7,7 @@ import { nextIds, type Store } from "../store/store";
 import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
 import { REOPEN_EXCEPTION_SQL, WITHDRAW_PROPOSALS_SQL } from "./decisions";
-import { readPrevious, type PreviousSide } from "./previous";
+import { MATCHED_IN_PRIOR_PERIOD, priorPeriodMatches, readPrevious, type PreviousSide } from "./previous";
 import { fieldsJson, loadSide, periodWindow, type LoadedRow } from "./sides";
 import { recordRunInputs } from "./inputs";
 import { activeRules, recordRulesUsed } from "./rules";
@@ -165,7 +165,10 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   progress(`Reading ${template.right.label}`, 1, 4);
   const right = loadSide(store, templateId, "right", template.right, window, reading(template.right.label, 1));
   cancelled();
-  const inputHash = sha256(`${left.hash}:${right.hash}`);
+  // Templates with a run-out read into the next period; what the previous period matched there is
+  // not matched, nor raised, again (run-out 0, as master data: each period stands alone).
+  const prior = template.runOutDays > 0 ? priorPeriodMatches(store, templateId, period, window.from, { left, right }) : null;
+  const inputHash = sha256(`${left.hash}:${right.hash}${prior && prior.count > 0 ? `:${prior.hash}` : ""}`);
   const sides = { left: left.rows, right: right.rows };
 
   const db = store.sqlite;
@@ -262,6 +265,9 @@ export function runReconciliation(store: Store, templateId: string, period: stri
         taken[i] = 1;
       }
     }
+    // Matched by the previous period: out of matching here (a decision on the row in this period wins).
+    const before = prior?.[side];
+    if (before) for (let i = 0; i < before.length; i++) if (before[i] === 1 && !taken[i]) taken[i] = 2;
   }
 
   // ---------------------------------------------------------------- match what is free
@@ -407,7 +413,11 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       if (status[side][i] !== undefined) continue;
       const signed = (sides[side][i]!.amount ?? 0) * (side === "left" ? 1 : -1);
       const fs = frozen[side].has(i) ? prev[side].status[i]! : null;
-      if (explained[side].has(i)) {
+      if (taken[i] === 2) {
+        status[side][i] = "expected";
+        reason[side][i] = MATCHED_IN_PRIOR_PERIOD;
+        addLine(MATCHED_IN_PRIOR_PERIOD, "expected", signed);
+      } else if (explained[side].has(i)) {
         status[side][i] = "explained";
         reason[side][i] = "explained";
         addLine("explained", "explained", signed);
