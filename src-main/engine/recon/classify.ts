@@ -116,10 +116,12 @@ function evaluate(conditions: Condition[], ctx: RuleContext): Evaluation {
           for (const [lc, rc] of c.differs) {
             if (blank(l.values[lc]) !== blank(r.values[rc])) {
               found = true;
+              // Every column that differs is named (an analyst fixes them all); the first drives the correction.
+              const said = `${lc.replace(/_/g, " ")} is ${blank(l.values[lc]) || "empty"} on the left but ${blank(r.values[rc]) || "empty"} on the right`;
               if (!ev.differingColumn) {
                 ev.differingColumn = lc;
-                ev.differs = `${lc.replace(/_/g, " ")} is ${blank(l.values[lc]) || "empty"} on the left but ${blank(r.values[rc]) || "empty"} on the right`;
-              }
+                ev.differs = said;
+              } else if (!ev.differs!.includes(said)) ev.differs = `${ev.differs}; ${said}`;
             }
           }
         }

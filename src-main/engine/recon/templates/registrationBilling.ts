@@ -5,7 +5,7 @@ export const registrationBilling: ReconTemplate = {
   id: "registration-billing",
   name: "Registration to billing",
   description: "Every registered encounter has a billing account with the same attributes (attending NPI, class, financial class).",
-  version: 1,
+  version: 2,
   runOutDays: 7,
   left: {
     label: "EHR encounters",
@@ -37,6 +37,20 @@ export const registrationBilling: ReconTemplate = {
     },
   ],
   exceptions: [
+    {
+      // A11 cancelled the visit in the EHR; an account still open in billing can be billed.
+      reason: "cancelled-in-ehr",
+      on: "matched",
+      when: [
+        { field: "left.status", op: "=", value: "cancelled" },
+        { field: "right.status", op: "!=", value: "cancelled" },
+      ],
+      keepMatch: true,
+      expected: "const:cancelled",
+      found: "right.status",
+      message:
+        "Encounter {left.visit_number} was cancelled in the EHR ({left.last_event}) but billing account {right.account_number} is still {right.status}",
+    },
     {
       reason: "attribute-mismatch",
       on: "matched",

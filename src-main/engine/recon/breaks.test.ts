@@ -8,7 +8,8 @@ import { listCorrections } from "./queries";
 import { runReconciliation } from "./run";
 
 /**
- * What a break proposes must be safe to approve as it stands: a journal never carries a
+ * The breaks each template raises on small hand-made stores, as an analyst would read them, and
+ * what they propose, which must be safe to approve as it stands: a journal never carries a
  * negative debit or credit, an adjustment's quantity, type and accounts agree, and a
  * master-data fix never blanks a field or sets it to what it already is.
  */
@@ -17,7 +18,7 @@ let store: Store;
 const period = "2026-10";
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "tieout-corrections-"));
+  dir = mkdtempSync(join(tmpdir(), "tieout-breaks-"));
   store = await openStore(join(dir, "t.db"));
 });
 afterEach(async () => {
@@ -310,6 +311,40 @@ describe("remittance to bank", () => {
     ).toEqual([
       "Payment fee withheld from deposit REF-D1 (ERA TRA1, TRA2)",
       "Unapplied cash: $300.00 of deposit REF-D2 (trace TRA3) has no 835 on file",
+    ]);
+  });
+});
+
+describe("registration to billing", () => {
+  it("names every attribute that differs, and an account still open for a visit the EHR cancelled", () => {
+    const visit = (system: string, v: string, extra: Record<string, unknown>) =>
+      insert("encounter", {
+        system,
+        visit_number: v,
+        account_number: `A${v}`,
+        patient_class: "O",
+        attending_npi: "1234567893",
+        admit_at: "2026-10-05T08:00:00Z",
+        status: "active",
+        financial_class: "BCBS",
+        ...extra,
+      });
+    visit("ehr", "V1", { patient_class: "I" });
+    visit("billing", "V1", { financial_class: "SELF" });
+    visit("ehr", "V2", { status: "cancelled", last_event: "A11" });
+    visit("billing", "V2", {});
+    runReconciliation(store, "registration-billing", period, { actor: "t" });
+    const raised = store.sqlite.prepare("SELECT reason, message FROM recon_exception ORDER BY reason").all() as {
+      reason: string;
+      message: string;
+    }[];
+    expect(raised).toEqual([
+      {
+        reason: "attribute-mismatch",
+        message:
+          "Encounter V1: patient class is I on the left but O on the right; financial class is BCBS on the left but SELF on the right (an A08 update not applied in billing)",
+      },
+      { reason: "cancelled-in-ehr", message: "Encounter V2 was cancelled in the EHR (A11) but billing account AV2 is still active" },
     ]);
   });
 });
