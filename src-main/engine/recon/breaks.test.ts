@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CorrectionPayload } from "../../../src-shared/api/recon";
 import { openStore, type Store } from "../store/store";
-import { listCorrections } from "./queries";
+import { reconSourceFor } from "../workpapers/reconSource";
+import { listCorrections, reconBalance } from "./queries";
 import { runReconciliation } from "./run";
 
 /**
@@ -346,5 +347,68 @@ describe("registration to billing", () => {
       },
       { reason: "cancelled-in-ehr", message: "Encounter V2 was cancelled in the EHR (A11) but billing account AV2 is still active" },
     ]);
+  });
+});
+
+describe("a short payment in the balance", () => {
+  it("shows the shortfall under underpayment and the contractual rest as the match's variance, on screen and in the workpaper", () => {
+    insert("remittance_payment", {
+      system: "payer",
+      trace_number: "TR1",
+      payer_identifier: "P1",
+      amount_cents: 0,
+      payment_date: "2026-10-14",
+      balanced: 1,
+    });
+    // Three claims of $100.00 allowed at the contract's 60%, one allowed at 40%: $20.00 short.
+    [60, 60, 60, 40].forEach((pct, k) => {
+      const claimId = `CL${k}`;
+      insert("claim", {
+        system: "billing",
+        claim_id: claimId,
+        kind: "professional",
+        total_charge_cents: 10000,
+        service_from: "2026-10-02",
+      });
+      insert("claim_payment", {
+        system: "payer",
+        trace_number: "TR1",
+        claim_id: claimId,
+        status_code: "1",
+        charge_cents: 10000,
+        paid_cents: pct * 100,
+        sequence: k,
+      });
+      insert("service_payment", {
+        system: "payer",
+        trace_number: "TR1",
+        claim_id: claimId,
+        claim_sequence: k,
+        sequence: 0,
+        charge_cents: 10000,
+        paid_cents: pct * 100,
+      });
+      insert("remittance_adjustment", {
+        system: "payer",
+        trace_number: "TR1",
+        claim_id: claimId,
+        claim_sequence: k,
+        service_sequence: 0,
+        group_code: "CO",
+        reason_code: "45",
+        amount_cents: 10000 - pct * 100,
+      });
+    });
+    const run = runReconciliation(store, "claim-remittance", period, { actor: "t" });
+    const lines = (list: { reason: string; kind: string; amountCents: number }[]) =>
+      list.map((l) => [l.kind, l.reason, l.amountCents]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    expect(run.exceptionsByReason).toEqual({ underpayment: { count: 1, amountCents: 2000 } });
+    expect(lines(run.balance.reconciling)).toEqual([
+      ["variance", "matched: claim-id", 4000 * 3 + 4000],
+      ["exception", "underpayment", 2000],
+    ]);
+    expect(lines(reconBalance(store, "claim-remittance", period).reconciling)).toEqual(lines(run.balance.reconciling));
+    const figures = reconSourceFor(store).summary("claim-remittance", period)!.reconcilingByReason;
+    expect(figures.find((r) => r.reason === "underpayment")?.amountCents).toBe(-2000);
   });
 });

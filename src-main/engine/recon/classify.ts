@@ -279,3 +279,21 @@ export function classifyUnmatched(template: ReconTemplate, side: "left" | "right
   };
   return { kind: "exception", exception: raise(fallback, evaluate([], ctx), ctx) };
 }
+
+/**
+ * How a matched group's difference (left − right) shows in the balance when it raised a break:
+ * the break's own amount under its reason, the rest as the match's variance. A claim paid
+ * $60.00 on $100.00 with $30.00 contractual and $10.00 short shows $10.00 of underpayment and
+ * $30.00 of variance, not $40.00 of underpayment beside an exception for $10.00. A break
+ * amount of another sign, or as large as the difference, takes the whole of it.
+ */
+export function splitAtBreak(difference: number, breakAmount: number | null): { atBreak: number; variance: number } {
+  if (
+    breakAmount === null ||
+    breakAmount === 0 ||
+    Math.sign(breakAmount) !== Math.sign(difference) ||
+    Math.abs(breakAmount) >= Math.abs(difference)
+  )
+    return { atBreak: difference, variance: 0 };
+  return { atBreak: breakAmount, variance: difference - breakAmount };
+}

@@ -21,6 +21,7 @@ import { pagedRows } from "../browse/pagedQuery";
 import type { Selectable } from "kysely";
 import type { ReconExceptionTable } from "../store/recon.table";
 import { escapeLike, type Store } from "../store/store";
+import { splitAtBreak } from "./classify";
 import { activeRules, builtInRules, ruleHashOf, rulesOfLastRun, shownRules } from "./rules";
 import { BUILT_IN_TEMPLATES } from "./templates";
 
@@ -175,14 +176,21 @@ export function reconBalance(store: Store, templateId: string, period: string): 
   }
   for (const g of db
     .prepare(
-      `SELECT g.pass_id, g.kind, MAX(i.reason) AS reason, COUNT(*) AS n,
-         SUM(CASE WHEN i.side = 'left' THEN COALESCE(i.amount_cents, 0) ELSE -COALESCE(i.amount_cents, 0) END) AS cents
-       FROM recon_item i INDEXED BY recon_item_status JOIN match_group g ON g.id = i.group_id
-       WHERE i.reconciliation_id = ? AND i.status = 'matched' GROUP BY g.id HAVING cents <> 0`,
+      `SELECT x.*, (SELECT e.amount_cents FROM recon_exception e WHERE e.group_id = x.id AND e.reason = x.reason ORDER BY e.id LIMIT 1) AS break_cents
+       FROM (SELECT g.id, g.pass_id, g.kind, MAX(i.reason) AS reason, COUNT(*) AS n,
+           SUM(CASE WHEN i.side = 'left' THEN COALESCE(i.amount_cents, 0) ELSE -COALESCE(i.amount_cents, 0) END) AS cents
+         FROM recon_item i INDEXED BY recon_item_status JOIN match_group g ON g.id = i.group_id
+         WHERE i.reconciliation_id = ? AND i.status = 'matched' GROUP BY g.id HAVING cents <> 0) x`,
     )
-    .all(id) as { pass_id: string | null; kind: string; reason: string | null; n: number; cents: number }[]) {
-    if (g.reason) add(g.reason, "exception", 1, g.cents);
-    else add(`matched: ${g.kind === "manual" ? "manual" : (g.pass_id ?? "manual")}`, "variance", 1, g.cents);
+    .all(id) as { pass_id: string | null; kind: string; reason: string | null; n: number; cents: number; break_cents: number | null }[]) {
+    const variance = `matched: ${g.kind === "manual" ? "manual" : (g.pass_id ?? "manual")}`;
+    if (!g.reason) add(variance, "variance", 1, g.cents);
+    else {
+      // As the run splits it: the break's own amount under its reason, the rest as the match's variance.
+      const split = splitAtBreak(g.cents, g.break_cents);
+      add(g.reason, "exception", 1, split.atBreak);
+      if (split.variance !== 0) add(variance, "variance", 1, split.variance);
+    }
   }
   const reconciling = [...lines.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.reason.localeCompare(b.reason));
   const difference = t("left").cents - t("right").cents;

@@ -4,7 +4,7 @@ import { appendAudit } from "../audit/auditLog";
 import { explainGroup, runPasses, type MatchedGroup } from "../match/matcher";
 import { formatCents } from "../match/normalize";
 import { nextIds, type Store } from "../store/store";
-import { classifyGroup, classifyUnmatched, type RaisedException } from "./classify";
+import { classifyGroup, classifyUnmatched, splitAtBreak, type RaisedException } from "./classify";
 import { buildCorrection } from "./corrections";
 import { REOPEN_EXCEPTION_SQL, WITHDRAW_PROPOSALS_SQL } from "./decisions";
 import { MATCHED_IN_PRIOR_PERIOD, priorPeriodMatches, readPrevious, type PreviousSide } from "./previous";
@@ -394,7 +394,12 @@ export function runReconciliation(store: Store, templateId: string, period: stri
       if (g.raised) raisedList.push({ e: g.raised, group: gi });
       // Named as the stored balance names it (queries.ts): a confirmed suggestion is a manual match.
       const variance = `matched: ${g.kind === "manual" ? "manual" : (g.passId ?? "manual")}`;
-      if (ls !== rs) addLine(g.raised?.reason ?? variance, g.raised ? "exception" : "variance", ls - rs);
+      if (ls !== rs && !g.raised) addLine(variance, "variance", ls - rs);
+      else if (ls !== rs && g.raised) {
+        const split = splitAtBreak(ls - rs, g.raised.amountCents);
+        addLine(g.raised.reason, "exception", split.atBreak);
+        if (split.variance !== 0) addLine(variance, "variance", split.variance);
+      }
     } else if (g.raised) {
       for (const i of g.left) [status.left[i], reason.left[i]] = ["exception", g.raised.reason];
       for (const i of g.right) [status.right[i], reason.right[i]] = ["exception", g.raised.reason];

@@ -1,6 +1,7 @@
 import { escapeLike, type Store } from "../store/store";
 import { UNCLASSIFIED, type AuditEntryInfo } from "../../../src-shared/api/audit";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
+import { splitAtBreak } from "../recon/classify";
 import { lastRunInputFiles } from "../recon/inputs";
 import type { ReconRuleSetTable } from "../store/recon.table";
 import { appendAudit, auditEntriesFor, auditEntryInfo, type AuditRow } from "../audit/auditLog";
@@ -193,6 +194,7 @@ export function reconSourceFor(store: Store): ReconSource {
         // zero: at a million encounters 4-6 s, where a lookup of every group's rows took 13-15 s.
         `SELECT g.id, g.pass_id, g.kind, g.created_at, g.explanation,
                 (SELECT e.reason FROM recon_exception e WHERE e.group_id = g.id ORDER BY e.id LIMIT 1) AS exception_reason,
+                (SELECT e.amount_cents FROM recon_exception e WHERE e.group_id = g.id ORDER BY e.id LIMIT 1) AS exception_cents,
                 v.variance
          FROM (SELECT group_id, SUM(CASE WHEN side = 'right' THEN COALESCE(amount_cents, 0) ELSE -COALESCE(amount_cents, 0) END) AS variance
                FROM recon_item INDEXED BY recon_item_side
@@ -209,24 +211,34 @@ export function reconSourceFor(store: Store): ReconSource {
       created_at: string;
       explanation: string;
       exception_reason: string | null;
+      exception_cents: number | null;
       variance: number;
     }>;
     for (const g of variances) {
-      yield {
-        exceptionId: `group:${g.id}`,
-        // The recon engine's balance names a matched group's variance by its exception, else by its pass.
-        reason: g.exception_reason ?? `matched: ${g.pass_id ?? g.kind}`,
+      const item = (exceptionId: string, reason: string, amountCents: number): ReconcilingItem => ({
+        exceptionId,
+        reason,
         side: "both",
         key: `MG-${g.id}`,
         patientId: null,
         date: g.created_at.slice(0, 10),
         ageDays: 0,
         description: g.explanation,
-        amountCents: g.variance,
+        amountCents,
         status: g.kind,
         owner: null,
         explanation: null,
-      };
+      });
+      // The recon engine's balance names a matched group's variance by its exception, else by its pass,
+      // and splits it as the balance does: the break's own amount, and the rest as the match's variance.
+      const byPass = `matched: ${g.pass_id ?? g.kind}`;
+      if (!g.exception_reason) {
+        yield item(`group:${g.id}`, byPass, g.variance);
+        continue;
+      }
+      const split = splitAtBreak(-g.variance, g.exception_cents);
+      yield item(`group:${g.id}`, g.exception_reason, -split.atBreak);
+      if (split.variance !== 0) yield item(`group:${g.id}:variance`, byPass, -split.variance);
     }
   }
 
