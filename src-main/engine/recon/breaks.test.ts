@@ -38,6 +38,13 @@ const proposals = (templateId: string) =>
 const exceptionReasons = () =>
   (store.sqlite.prepare("SELECT reason FROM recon_exception ORDER BY reason").all() as { reason: string }[]).map((e) => e.reason);
 
+/** EHR supply S1 crosswalked to ERP item IT1 ($2.50), and the fields of its usage at ORSTOCK on 14 October. */
+const supplyUsageOfOneItem = () => {
+  insert("crosswalk", { system: "erp", kind: "supply-item", from_code: "S1", to_code: "IT1" });
+  insert("item", { system: "erp", item_number: "IT1", description: "Suture", unit_cost_cents: 250, chargeable: 1, implant: 0 });
+  return { system: "ehr", supply_code: "S1", location_code: "ORSTOCK", department_code: "OR", used_date: "2026-10-14", implant: 0 };
+};
+
 describe("proposed corrections", () => {
   it("book a bank debit with no 835 as Dr clearing / Cr cash, with positive amounts", () => {
     insert("bank_transaction", {
@@ -61,17 +68,8 @@ describe("proposed corrections", () => {
   });
 
   it("return an EHR supply return with no ERP return to stock, charged to the department's cost center", () => {
-    insert("crosswalk", { system: "erp", kind: "supply-item", from_code: "S1", to_code: "IT1" });
     insert("crosswalk", { system: "erp", kind: "department-cost-center", from_code: "OR", to_code: "24100" });
-    insert("item", { system: "erp", item_number: "IT1", description: "Suture", unit_cost_cents: 250, chargeable: 1, implant: 0 });
-    const usage = {
-      system: "ehr",
-      supply_code: "S1",
-      location_code: "ORSTOCK",
-      department_code: "OR",
-      used_date: "2026-10-14",
-      implant: 0,
-    };
+    const usage = supplyUsageOfOneItem();
     insert("supply_usage", { ...usage, usage_id: "U1", quantity: 3, account_number: "A1" });
     insert("supply_usage", { ...usage, usage_id: "U2", quantity: -2, account_number: "A2" });
     runReconciliation(store, "supply-inventory", period, { actor: "t" });
@@ -94,16 +92,7 @@ describe("proposed corrections", () => {
   });
 
   it("raise one break for a case picked in another quantity than used, and issue or return the difference", () => {
-    insert("crosswalk", { system: "erp", kind: "supply-item", from_code: "S1", to_code: "IT1" });
-    insert("item", { system: "erp", item_number: "IT1", description: "Suture", unit_cost_cents: 250, chargeable: 1, implant: 0 });
-    const usage = {
-      system: "ehr",
-      supply_code: "S1",
-      location_code: "ORSTOCK",
-      department_code: "OR",
-      used_date: "2026-10-14",
-      implant: 0,
-    };
+    const usage = supplyUsageOfOneItem();
     const issue = {
       system: "erp",
       item_number: "IT1",

@@ -60,6 +60,21 @@ function journal(description: string, lines: Omit<JournalLine, "lineNumber">[], 
   };
 }
 
+/** A two-line journal on the cash cost center, dated the deposit's day: `debit` debited by a positive amount. */
+function cashJournal(t: ReconTemplate, date: string, memo: string, debit: string, credit: string, cents: number): CorrectionDraft | null {
+  const cc = param(t, "cashCostCenter", "") || null;
+  return journal(
+    memo,
+    offsetting(
+      { period: date.slice(0, 7), accountingDate: date, memo },
+      { account: debit, costCenter: cc },
+      { account: credit, costCenter: cc },
+      cents,
+    ),
+    Math.abs(cents),
+  );
+}
+
 /**
  * Moves `qty` of a usage row's item at its location: a positive quantity is issued (Dr supply
  * expense for the department's cost center / Cr inventory), a negative one returned to stock
@@ -241,18 +256,8 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     if (!r || !e.amountCents) return null;
     const date = str(r.values.as_of_date) ?? lastDay(period);
     const memo = `Payment fee withheld from deposit ${str(r.values.bank_reference)} (ERA ${e.leftKeys.join(", ")})`;
-    const cc = param(t, "cashCostCenter", "") || null;
     // A negative "fee" (the deposit is over its ERA) turns both lines round: never a negative debit.
-    return journal(
-      memo,
-      offsetting(
-        { period: date.slice(0, 7), accountingDate: date, memo },
-        { account: param(t, "bankFeeAccount", "7200"), costCenter: cc },
-        { account: param(t, "cashAccount", "1010"), costCenter: cc },
-        e.amountCents,
-      ),
-      Math.abs(e.amountCents),
-    );
+    return cashJournal(t, date, memo, param(t, "bankFeeAccount", "7200"), param(t, "cashAccount", "1010"), e.amountCents);
   },
 
   // STANDARDS.md B5 cash: a healthcare deposit with no 835: Dr cash / Cr unapplied-cash clearing, reclassed when posted.
@@ -264,18 +269,8 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
     // Part of a bundled deposit (its other ERAs applied), or the whole of it.
     const part = e.amountCents !== r.amount ? `${formatCents(Math.abs(e.amountCents))} of ` : "";
     const memo = `${part === "" ? what : `Unapplied cash: ${part}deposit`} ${str(r.values.bank_reference)} (trace ${str(r.values.reassociation_trace)}) has no 835 on file`;
-    const cc = param(t, "cashCostCenter", "") || null;
     // A debit to the account (a payer's recoupment by ACH) turns both lines round: Dr clearing / Cr cash.
-    return journal(
-      memo,
-      offsetting(
-        { period: date.slice(0, 7), accountingDate: date, memo },
-        { account: param(t, "cashAccount", "1010"), costCenter: cc },
-        { account: param(t, "unappliedCashAccount", "2150"), costCenter: cc },
-        e.amountCents,
-      ),
-      Math.abs(e.amountCents),
-    );
+    return cashJournal(t, date, memo, param(t, "cashAccount", "1010"), param(t, "unappliedCashAccount", "2150"), e.amountCents);
   },
 
   // STANDARDS.md B5 supply: INV misc issue, Dr supply expense (cost center) / Cr inventory.
