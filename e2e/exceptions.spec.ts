@@ -82,6 +82,8 @@ test("the exceptions' Excel round trip is reached from the queue for one reconci
 test("select all takes every exception matching the filter, and assign, resolve and reopen act on all of them", async ({ page }) => {
   const queue = await openQueue(page);
   await page.getByLabel("Reconciliation").selectOption("charge-reconciliation");
+  // The count is the new filter's once it shows (it says "Loading…" until then, not the last filter's).
+  await expect(page).toHaveURL(/\/exceptions\/charge-reconciliation\//);
   const count = page.getByTestId("exceptions-count");
   await expect(count).toHaveText(/^\d+ exceptions$/);
   const total = Number((await count.textContent())!.replace(/\D/g, ""));

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef } from "react";
+import { useId, useRef } from "react";
+import { Modal } from "./Modal";
 
 /**
  * Asks before a change that cannot be taken back (replacing or deleting a saved view). A modal
@@ -21,44 +22,25 @@ export function ConfirmDialog({
   const id = useId();
   const confirmRef = useRef<HTMLButtonElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    cancelRef.current?.focus();
-    return () => {
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
   return (
-    <div className="recon-overlay" role="presentation" onClick={onCancel}>
-      <div
-        className="recon-dialog"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        aria-describedby={`${id}-message`}
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            e.preventDefault();
-            onCancel();
-          } else if (e.key === "Tab") {
-            // The two answers are the dialog's only controls: Tab stays between them.
-            e.preventDefault();
-            (document.activeElement === confirmRef.current ? cancelRef : confirmRef).current?.focus();
-          }
-        }}
-      >
-        <h3 id={`${id}-title`}>{title}</h3>
-        <p id={`${id}-message`}>{message}</p>
-        <div className="dialog-actions">
-          <button type="button" className="primary" ref={confirmRef} onClick={onConfirm}>
-            {confirmLabel}
-          </button>
-          <button type="button" ref={cancelRef} onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
+    <Modal
+      role="alertdialog"
+      labelledBy={`${id}-title`}
+      describedBy={`${id}-message`}
+      controls={[confirmRef, cancelRef]}
+      initial={cancelRef}
+      onClose={onCancel}
+    >
+      <h3 id={`${id}-title`}>{title}</h3>
+      <p id={`${id}-message`}>{message}</p>
+      <div className="dialog-actions">
+        <button type="button" className="primary" ref={confirmRef} onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+        <button type="button" ref={cancelRef} onClick={onCancel}>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -113,7 +113,10 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
     setSelected(new Map());
   }
   const [openId, setOpenId] = useState<number | null>(null);
-  const [total, setTotal] = useState<number | null>(null);
+  // The count is the filter's it was read for: while a new filter's first page is on its way the page
+  // says "Loading…" rather than the last filter's count (and select-all waits for the right one).
+  const [counted, setCounted] = useState<{ filterKey: string; total: number } | null>(null);
+  const total = counted?.filterKey === filterKey ? counted.total : null;
   const [gridError, setGridError] = useState<string | null>(null);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [assignTo, setAssignTo] = useState("");
@@ -263,7 +266,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
         }).then(
           (page) => {
             if (currentSource.current === source) {
-              setTotal(page.total);
+              setCounted({ filterKey, total: page.total });
               setGridError(null);
             }
             params.successCallback(page.items, page.total);

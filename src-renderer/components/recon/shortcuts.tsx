@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { Modal } from "../Modal";
 
 export interface Shortcut {
   /** The key as `KeyboardEvent.key`, e.g. "m", "/", "?", "Escape". */
@@ -46,66 +47,43 @@ export const keyLabel = (key: string): string => (key === "Escape" ? "Esc" : key
 /** The list of a page's shortcuts, opened with ?. */
 export function ShortcutHelp({ shortcuts, onClose }: { shortcuts: Shortcut[]; onClose: () => void }) {
   const closeRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    // Focus goes to Close while the dialog is open, and back where it was when it closes.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    closeRef.current?.focus();
-    return () => opener?.focus();
-  }, []);
+  // Close is the dialog's one control: it has the focus, and Tab stays on it.
   return (
-    <div className="recon-overlay" role="presentation" onClick={onClose}>
-      <div
-        className="recon-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Keyboard shortcuts"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            e.preventDefault();
-            onClose();
-          } else if (e.key === "Tab") {
-            // Close is the dialog's one control: Tab stays on it rather than leaving for the page behind.
-            e.preventDefault();
-            closeRef.current?.focus();
-          }
-        }}
-      >
-        <h3>Keyboard shortcuts</h3>
-        <table className="plain shortcut-table">
-          <tbody>
-            {shortcuts.map((s) => (
-              <tr key={s.key}>
-                <td>
-                  <kbd>{keyLabel(s.key)}</kbd>
-                </td>
-                <td>{s.label}</td>
-              </tr>
-            ))}
-            <tr>
+    <Modal label="Keyboard shortcuts" controls={[closeRef]} initial={closeRef} onClose={onClose}>
+      <h3>Keyboard shortcuts</h3>
+      <table className="plain shortcut-table">
+        <tbody>
+          {shortcuts.map((s) => (
+            <tr key={s.key}>
               <td>
-                <kbd>Space</kbd>
+                <kbd>{keyLabel(s.key)}</kbd>
               </td>
-              <td>Select or unselect the focused row (in a grid)</td>
+              <td>{s.label}</td>
             </tr>
-            <tr>
-              <td>
-                <kbd>Enter</kbd>
-              </td>
-              <td>Open the focused row (in a grid)</td>
-            </tr>
-            <tr>
-              <td>
-                <kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>8</kbd>
-              </td>
-              <td>Go to a page</td>
-            </tr>
-          </tbody>
-        </table>
-        <button type="button" ref={closeRef} onClick={onClose}>
-          Close
-        </button>
-      </div>
-    </div>
+          ))}
+          <tr>
+            <td>
+              <kbd>Space</kbd>
+            </td>
+            <td>Select or unselect the focused row (in a grid)</td>
+          </tr>
+          <tr>
+            <td>
+              <kbd>Enter</kbd>
+            </td>
+            <td>Open the focused row (in a grid)</td>
+          </tr>
+          <tr>
+            <td>
+              <kbd>Alt</kbd>+<kbd>1</kbd>…<kbd>8</kbd>
+            </td>
+            <td>Go to a page</td>
+          </tr>
+        </tbody>
+      </table>
+      <button type="button" ref={closeRef} onClick={onClose}>
+        Close
+      </button>
+    </Modal>
   );
 }
