@@ -42,10 +42,14 @@ export type SignoffRole = "preparer" | "reviewer";
 /** The reconciling line of rows nobody has matched, explained or raised yet: the unexplained difference. */
 export const UNCLASSIFIED = "Not yet classified";
 
-/** The unexplained difference in signed figures: a sign-off waits until it is zero. */
-export function unexplainedIn(figures: SignedFigures): { count: number; amountCents: number } | null {
+/**
+ * Rows nobody has matched, explained or raised, in signed figures: a sign-off waits until there are
+ * none, even when their amounts cancel out (an unmatched pair is work not done). `differenceCents`
+ * is signed as the balance shows it (left − right); the figures carry it the other way round.
+ */
+export function unexplainedIn(figures: SignedFigures): { count: number; differenceCents: number } | null {
   const line = figures.reconcilingItems.find((r) => r.reason === UNCLASSIFIED);
-  return line && line.amountCents !== 0 ? line : null;
+  return line && line.count > 0 ? { count: line.count, differenceCents: -line.amountCents } : null;
 }
 
 /** The figures a sign-off covers; their SHA-256 is the sign-off's fingerprint. */

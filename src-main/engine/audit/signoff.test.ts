@@ -100,25 +100,32 @@ describe("sign-off", () => {
     expect(() => signOff(store, source, ana, { ...key, role: "preparer" })).toThrow(/no run/);
   });
 
-  it("refuses to sign while rows nobody has classified leave an unexplained difference", () => {
+  it("refuses to sign while any row is not yet classified, even a pair whose amounts cancel out", () => {
     // The figures add up by construction; the unclassified rows are what the balance calls unexplained.
-    source.exceptions.push({
+    const unclassified = (exceptionId: string, amountCents: number) => ({
       ...source.exceptions[0]!,
-      exceptionId: "left:C9",
+      exceptionId,
       reason: UNCLASSIFIED,
-      amountCents: 165_10,
+      amountCents,
       status: "unmatched",
     });
+    source.exceptions.push(unclassified("right:T9", 165_10));
     source.leftBalanceCents -= 165_10;
     for (const [user, role] of [
       [ana, "preparer"],
       [rob, "reviewer"],
     ] as const)
       expect(() => signOff(store, source, user, { ...key, role })).toThrow(
-        "cash 2026-10 has an unexplained difference of 165.10 in 1 row not yet classified: match, explain or raise them before signing off.",
+        "cash 2026-10 has 1 row not yet classified (an unexplained difference of -165.10): match, explain or raise them before signing off.",
       );
+    // An unmatched pair of $50.00 nets to nothing, and is still work not done.
     source.exceptions.pop();
     source.leftBalanceCents += 165_10;
+    source.exceptions.push(unclassified("left:C8", -50_00), unclassified("right:T8", 50_00));
+    expect(() => signOff(store, source, ana, { ...key, role: "preparer" })).toThrow(
+      "cash 2026-10 has 2 rows not yet classified (an unexplained difference of 0.00)",
+    );
+    source.exceptions.splice(-2, 2);
     expect(signOff(store, source, ana, { ...key, role: "preparer" }).status.preparer).toBeTruthy();
   });
 

@@ -270,7 +270,7 @@ export function signOff(
   if (unexplained)
     throw new UserError(
       "UNEXPLAINED_DIFFERENCE",
-      `${reconId} ${period} has an unexplained difference of ${money(unexplained.amountCents)} in ${unexplained.count} row${unexplained.count === 1 ? "" : "s"} not yet classified: match, explain or raise them before signing off.`,
+      `${reconId} ${period} has ${unexplained.count} row${unexplained.count === 1 ? "" : "s"} not yet classified (an unexplained difference of ${money(unexplained.differenceCents)}): match, explain or raise them before signing off.`,
     );
   store.sqlite
     .transaction(() => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backfill } from "../store/migrations/0009_settled_breaks";
+import { reconSourceFor } from "../workpapers/reconSource";
 import { openStore, type Store } from "../store/store";
 import {
   confirmGroups,
@@ -141,6 +142,8 @@ describe("a break settled by a decision", () => {
     const [e] = exceptions();
     const today = Math.floor((Date.now() - Date.parse("2026-10-13T00:00:00Z")) / 86_400_000);
     expect(getException(store, e!.id).exception).toMatchObject({ itemDate: "2026-10-13", ageDays: today });
+    // The workpaper's ageing schedule counts from the same date, at the period's end.
+    expect([...reconSourceFor(store).openExceptions(templateId, period)].map((x) => [x.date, x.ageDays])).toEqual([["2026-10-13", 18]]);
     resolveExceptions(store, "ana", [e!.id], "billed by hand");
     store.sqlite.prepare("UPDATE recon_exception SET resolved_at = '2026-10-20T09:00:00Z' WHERE id = ?").run(e!.id);
     expect(getException(store, e!.id).exception.ageDays).toBe(7);

@@ -176,7 +176,7 @@ export function reconBalance(store: Store, templateId: string, period: string): 
   }
   for (const g of db
     .prepare(
-      `SELECT x.*, (SELECT e.amount_cents FROM recon_exception e WHERE e.group_id = x.id AND e.reason = x.reason ORDER BY e.id LIMIT 1) AS break_cents
+      `SELECT x.*, (SELECT e.amount_cents FROM recon_exception e WHERE e.group_id = x.id AND e.reason = x.reason AND e.status <> 'cleared' ORDER BY e.id LIMIT 1) AS break_cents
        FROM (SELECT g.id, g.pass_id, g.kind, MAX(i.reason) AS reason, COUNT(*) AS n,
            SUM(CASE WHEN i.side = 'left' THEN COALESCE(i.amount_cents, 0) ELSE -COALESCE(i.amount_cents, 0) END) AS cents
          FROM recon_item i INDEXED BY recon_item_status JOIN match_group g ON g.id = i.group_id

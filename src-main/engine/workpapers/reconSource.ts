@@ -193,8 +193,9 @@ export function reconSourceFor(store: Store): ReconSource {
         // one pass over the rows in table order, then joined to the few groups that do not net to
         // zero: at a million encounters 4-6 s, where a lookup of every group's rows took 13-15 s.
         `SELECT g.id, g.pass_id, g.kind, g.created_at, g.explanation,
-                (SELECT e.reason FROM recon_exception e WHERE e.group_id = g.id ORDER BY e.id LIMIT 1) AS exception_reason,
-                (SELECT e.amount_cents FROM recon_exception e WHERE e.group_id = g.id ORDER BY e.id LIMIT 1) AS exception_cents,
+                (SELECT e.reason FROM recon_exception e WHERE e.group_id = g.id AND e.status <> 'cleared' ORDER BY e.id LIMIT 1) AS exception_reason,
+                (SELECT e.amount_cents FROM recon_exception e WHERE e.group_id = g.id AND e.status <> 'cleared' ORDER BY e.id LIMIT 1) AS exception_cents,
+                (SELECT e.item_date FROM recon_exception e WHERE e.group_id = g.id AND e.status <> 'cleared' ORDER BY e.id LIMIT 1) AS exception_date,
                 v.variance
          FROM (SELECT group_id, SUM(CASE WHEN side = 'right' THEN COALESCE(amount_cents, 0) ELSE -COALESCE(amount_cents, 0) END) AS variance
                FROM recon_item INDEXED BY recon_item_side
@@ -212,6 +213,7 @@ export function reconSourceFor(store: Store): ReconSource {
       explanation: string;
       exception_reason: string | null;
       exception_cents: number | null;
+      exception_date: string | null;
       variance: number;
     }>;
     for (const g of variances) {
@@ -221,8 +223,8 @@ export function reconSourceFor(store: Store): ReconSource {
         side: "both",
         key: `MG-${g.id}`,
         patientId: null,
-        date: g.created_at.slice(0, 10),
-        ageDays: 0,
+        date: (g.exception_date ?? g.created_at).slice(0, 10),
+        ageDays: g.exception_date ? ageAtPeriodEnd(period, g.exception_date) : 0,
         description: g.explanation,
         amountCents,
         status: g.kind,
@@ -418,6 +420,7 @@ export function reconSourceFor(store: Store): ReconSource {
         left_keys_json: string;
         right_keys_json: string;
         opened_at: string;
+        item_date: string | null;
         status: string;
         latest_comment: string | null;
       }>;
@@ -429,8 +432,9 @@ export function reconSourceFor(store: Store): ReconSource {
           side: "both",
           key: keys.join(" "),
           patientId: null,
-          date: e.opened_at.slice(0, 10),
-          ageDays: e.lag_days ?? ageAtPeriodEnd(period, e.opened_at),
+          // Aged from its oldest record, as the queue ages it (from when it was raised, for breaks before 0012).
+          date: (e.item_date ?? e.opened_at).slice(0, 10),
+          ageDays: ageAtPeriodEnd(period, e.item_date ?? e.opened_at),
           description: e.message,
           amountCents: e.amount_cents ?? 0,
           status: e.status,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconRunSummary as EngineRunSummary } from "../../../src-shared/api/recon";
 import { buildDemo } from "../../demo/buildDemo";
 import { signOff, signoffStatus } from "../audit/signoff";
-import { confirmGroups, unmatchGroups } from "../recon/decisions";
+import { confirmGroups, explainItems, unmatchGroups } from "../recon/decisions";
 import { activeRules, saveRules } from "../recon/rules";
 import { runReconciliation } from "../recon/run";
 import { openStore, type Store } from "../store/store";
@@ -128,6 +128,17 @@ describe("workpapers of the demo health system's reconciliations", () => {
 
   it("voids a sign-off when a signed figure changes in the recon tables", () => {
     const source = reconSourceFor(store);
+    // The pair unmatched above is work not done: explained first, or there is nothing to sign.
+    const unclassified = store.sqlite
+      .prepare(
+        `SELECT i.side, i.row_key FROM recon_item i JOIN reconciliation r ON r.id = i.reconciliation_id
+         WHERE r.template_id = 'charge-reconciliation' AND i.status = 'unmatched'`,
+      )
+      .all() as { side: "left" | "right"; row_key: string }[];
+    for (const side of ["left", "right"] as const) {
+      const keys = unclassified.filter((u) => u.side === side).map((u) => u.row_key);
+      if (keys.length > 0) explainItems(store, "ana", { templateId: "charge-reconciliation", period: PERIOD, side, keys, note: "timing" });
+    }
     signOff(
       store,
       source,

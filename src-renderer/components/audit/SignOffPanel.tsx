@@ -29,7 +29,7 @@ function Signer({
   const blocked = !status.figuresAvailable
     ? "no run to sign yet"
     : unexplained
-      ? `an unexplained difference of ${formatCents(unexplained.amountCents)} in ${unexplained.count} row${unexplained.count === 1 ? "" : "s"} not yet classified`
+      ? `${unexplained.count} row${unexplained.count === 1 ? "" : "s"} not yet classified (unexplained difference ${formatCents(unexplained.differenceCents)})`
       : role === "reviewer" && !status.preparer
         ? "needs the preparer's sign-off first"
         : role === "reviewer" && status.preparer?.userId === user.userId
