@@ -208,14 +208,20 @@ describe("claim to remittance", () => {
     paid("TR2", "CL1", "1", 30000, 30000, 1);
     claim("CL2"); // denied, and it stands
     paid("TR1", "CL2", "4", 30000, 0, 1);
+    claim("CL3"); // denied, reversed, and denied again on reprocessing: it stands
+    paid("TR1", "CL3", "4", 30000, 0, 2);
+    paid("TR2", "CL3", "22", -30000, 0, 2);
+    paid("TR2", "CL3", "4", 30000, 0, 3);
     runReconciliation(store, "claim-remittance", period, { actor: "t" });
-    const raised = store.sqlite.prepare("SELECT reason, amount_cents, message FROM recon_exception").all() as {
+    const raised = store.sqlite.prepare("SELECT reason, amount_cents, message FROM recon_exception ORDER BY message").all() as {
       reason: string;
       amount_cents: number;
       message: string;
     }[];
-    expect(raised.map((e) => [e.reason, e.amount_cents])).toEqual([["denial", 30000]]);
-    expect(raised[0]!.message).toContain("Claim CL2");
+    expect(raised.map((e) => [e.reason, e.amount_cents, e.message.slice(0, 10)])).toEqual([
+      ["denial", 30000, "Claim CL2 "],
+      ["denial", 30000, "Claim CL3 "],
+    ]);
   });
 });
 

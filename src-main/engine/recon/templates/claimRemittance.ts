@@ -11,7 +11,7 @@ export const claimRemittance: ReconTemplate = {
   id: "claim-remittance",
   name: "Claim to remittance",
   description: "Every claim is paid as contracted: denials and underpayments by CARC; claims not yet remitted are listed, not raised.",
-  version: 3,
+  version: 4,
   runOutDays: 7,
   left: {
     label: "Claims (837)",
@@ -43,11 +43,18 @@ export const claimRemittance: ReconTemplate = {
       ),
       -- A payment taken back by a reversal (CLP02=22, the same amounts negated) stands for nothing:
       -- its denial or short payment was corrected, and the claim is judged by what replaced it.
+      -- Each reversal takes back one payment, the earliest not yet taken back with the same amounts:
+      -- a claim denied, reversed and denied again on reprocessing still stands denied.
       reversed AS (
-        SELECT DISTINCT cp.id FROM claim_payment cp
-        JOIN claim_payment r ON r.claim_id = cp.claim_id AND r.status_code = '22' AND r.id <> cp.id
-          AND r.charge_cents = -cp.charge_cents AND r.paid_cents = -cp.paid_cents
-        WHERE cp.status_code <> '22'
+        SELECT o.id FROM (
+          SELECT cp.id, cp.claim_id, cp.charge_cents, cp.paid_cents, ROW_NUMBER() OVER (
+            PARTITION BY cp.claim_id, cp.charge_cents, cp.paid_cents ORDER BY COALESCE(rp.payment_date, ''), cp.id) AS n
+          FROM claim_payment cp JOIN remittance_payment rp ON rp.trace_number = cp.trace_number WHERE cp.status_code <> '22'
+        ) o JOIN (
+          SELECT r.claim_id, -r.charge_cents AS charge_cents, -r.paid_cents AS paid_cents, ROW_NUMBER() OVER (
+            PARTITION BY r.claim_id, r.charge_cents, r.paid_cents ORDER BY COALESCE(rp.payment_date, ''), r.id) AS n
+          FROM claim_payment r JOIN remittance_payment rp ON rp.trace_number = r.trace_number WHERE r.status_code = '22'
+        ) v ON v.claim_id = o.claim_id AND v.charge_cents = o.charge_cents AND v.paid_cents = o.paid_cents AND v.n = o.n
       ),
       shortfall AS (
         SELECT lb.trace_number, lb.claim_id, lb.claim_sequence, c.bps AS contract_bps, MIN(lb.bps) AS min_bps,
