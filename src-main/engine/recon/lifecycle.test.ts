@@ -131,6 +131,24 @@ describe("the next period", () => {
       amountCents: 0,
     });
   });
+
+  it("matches and raises here what changed, or lost its partner, since the previous period matched it", () => {
+    const templateId = "charge-reconciliation";
+    charge("ehr", "C1", "A1", 1000, "2026-11-03");
+    charge("billing", "C1", "A1", 1000, "2026-11-03");
+    charge("ehr", "C2", "A2", 2000, "2026-11-04");
+    charge("billing", "C2", "A2", 2000, "2026-11-04");
+    runReconciliation(store, templateId, "2026-10", { actor: "t" });
+    // Billing drops C1 and reposts C2 at $25.00 after October matched them.
+    store.sqlite.prepare("DELETE FROM charge WHERE system = 'billing' AND transaction_id = 'C1'").run();
+    store.sqlite.prepare("UPDATE charge SET amount_cents = 2500 WHERE system = 'billing' AND transaction_id = 'C2'").run();
+    const november = runReconciliation(store, templateId, "2026-11", { actor: "t" });
+    expect(november.expectedByReason).toEqual({});
+    expect(november.exceptionsByReason).toEqual({
+      "missing-in-billing": { count: 2, amountCents: 3000 },
+      "missing-in-ehr": { count: 1, amountCents: 2500 },
+    });
+  });
 });
 
 describe("a break settled by a decision", () => {

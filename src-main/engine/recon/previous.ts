@@ -124,18 +124,32 @@ export function priorPeriodMatches(
   const hash = createHash("sha256");
   const rows = store.sqlite
     .prepare(
-      `SELECT i.side, i.row_key FROM reconciliation c JOIN recon_item i ON i.reconciliation_id = c.id
+      `SELECT i.side, i.row_key, i.row_hash, i.group_id FROM reconciliation c JOIN recon_item i ON i.reconciliation_id = c.id
        WHERE c.template_id = ? AND c.period = ? AND i.status = 'matched' AND (i.row_date IS NULL OR i.row_date >= ?)
-       ORDER BY i.side, i.row_key`,
+       ORDER BY i.group_id, i.side, i.row_key`,
     )
     .raw(true)
-    .iterate(templateId, before, from) as IterableIterator<["left" | "right", string]>;
-  for (const [side, key] of rows) {
+    .iterate(templateId, before, from) as IterableIterator<["left" | "right", string, string, number | null]>;
+  // A group counts only whole: every row of it dated in this period is here, as it was when matched.
+  // A row changed since, or a partner gone, is this period's to match and raise, not an expected item.
+  let group: { id: number | null; whole: boolean; rows: ["left" | "right", number, string][] } = { id: null, whole: true, rows: [] };
+  const settle = () => {
+    if (group.whole)
+      for (const [side, i, key] of group.rows) {
+        found[side][i] = 1;
+        found.count++;
+        hash.update(`${side}:${key}\n`);
+      }
+  };
+  for (const [side, key, rowHash, groupId] of rows) {
+    if (groupId !== group.id || groupId === null) {
+      settle();
+      group = { id: groupId, whole: true, rows: [] };
+    }
     const i = sides[side].index.get(key);
-    if (i === undefined) continue;
-    found[side][i] = 1;
-    found.count++;
-    hash.update(`${side}:${key}\n`);
+    if (i === undefined || sides[side].rows[i]!.hash !== rowHash) group.whole = false;
+    else group.rows.push([side, i, key]);
   }
+  settle();
   return { ...found, hash: hash.digest("hex") };
 }
