@@ -210,6 +210,26 @@ describe("engine jobs", () => {
     expect((await engine.jobs.waitFor(jobId)).status).toBe("cancelled");
   });
 
+  it("answers a second start of the same job, waiting or running, with the first one", async () => {
+    const ana: CallContext = { user: { userId: "ana", displayName: "Ana", roles: ["preparer"] }, sessionId: null, actor: "ana" };
+    const big = { kind: "ingest" as const, params: { paths: [bigHl7(60_000)] } };
+    const first = await engine.invokeAs(ana, "jobs/start", big);
+    const october = { kind: "recon" as const, params: { templateId: "charge-reconciliation", period: "2026-10" } };
+    const waiting = await engine.invokeAs(ana, "jobs/start", october);
+    // Two people press Run on the same reconciliation: one run.
+    expect(await engine.invokeAs(admin, "jobs/start", october)).toEqual(waiting);
+    // An import may be asked for again (a file replaced on disk): it queues.
+    expect(await engine.invokeAs(admin, "jobs/start", big)).not.toEqual(first);
+    const november = await engine.invokeAs(ana, "jobs/start", {
+      kind: "recon",
+      params: { templateId: "charge-reconciliation", period: "2026-11" },
+    });
+    expect(november.jobId).not.toBe(waiting.jobId);
+    expect(engine.jobs.list().filter((j) => j.kind === "recon")).toHaveLength(2);
+    for (const job of engine.jobs.list()) engine.jobs.cancel(job.id);
+    await engine.jobs.waitFor(first.jobId);
+  });
+
   it("gives a job's worker 70% of the machine's memory as its heap ceiling, between 4 and 16 GB", () => {
     const GB = 1024 ** 3;
     // An 8 GB laptop: a million-encounter re-run needs about 4.1 GB, past the 4 GB half would give.

@@ -22,6 +22,11 @@ export type JobFunction<K extends JobKind> = (
 export interface JobDefinition<K extends JobKind> {
   /** Who may start it: the role its direct method needs (a run changes what `recon/run` does). */
   access: Exclude<Access, "public">;
+  /**
+   * One at a time per params: starting it again while the same one waits or runs answers with that
+   * job (two people pressing Run on the same reconciliation get one run, not two in a row).
+   */
+  once?: boolean;
   /** Throws a readable error when the parameters are wrong; runs before the job is queued. */
   validate(params: unknown): JobParamsByKind[K];
   /** What the job list calls it; `store` is the engine's (read it, never write). */

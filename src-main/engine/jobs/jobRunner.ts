@@ -274,15 +274,27 @@ export class JobRunner {
     return [...waiting, ...rows].slice(0, limit).map((row) => this.unrecorded.get(row.id)?.info ?? this.withLiveProgress(jobInfo(row)));
   }
 
+  /**
+   * Starts a job, or answers with the one already waiting or running with the same kind and
+   * params: two people pressing Run on the same reconciliation get one run, not two in a row.
+   */
   start<K extends JobKind>(kind: K, params: JobParamsByKind[K], requestedBy = "system"): string {
     if (this.closed) throw new Error("the engine is shutting down");
+    const paramsJson = JSON.stringify(params);
+    if (jobDefinition(kind)?.once) {
+      const same = (r: JobTable) => r.kind === kind && r.params_json === paramsJson;
+      const waiting = this.queue.find(same);
+      if (waiting) return waiting.id;
+      const current = this.running ? (this.row(this.running.id) as JobTable | undefined) : undefined;
+      if (current && same(current)) return current.id;
+    }
     const id = randomUUID();
     this.queue.push({
       id,
       kind,
       status: "queued",
       label: jobDefinition(kind)!.label(params as never, this.options.store),
-      params_json: JSON.stringify(params),
+      params_json: paramsJson,
       requested_by: requestedBy,
       phase: null,
       done: 0,

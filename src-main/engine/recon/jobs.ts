@@ -9,6 +9,7 @@ import { periodWindow } from "./sides";
 const RECON: JobDefinition<"recon"> = {
   // As recon/run: a run re-classifies the period and can void a standing sign-off.
   access: "preparer",
+  once: true,
   validate(params) {
     const p = params as { templateId?: unknown; period?: unknown } | null;
     if (typeof p?.templateId !== "string" || typeof p.period !== "string") {

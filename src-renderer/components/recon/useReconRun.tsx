@@ -82,36 +82,48 @@ export function useReconRun(onFinished: (job: JobInfo, templateId: string, perio
     return () => clearInterval(timer);
   }, [anyRunning, finish]);
 
-  // Runs started before this page opened (by this user on another page, by someone else, or
-  // still waiting their turn) show here too: otherwise a Run button would queue the same run twice.
-  useEffect(() => {
-    let live = true;
-    call("jobs/list", { limit: 50 }).then(
-      (jobs) => {
-        if (!live) return;
-        const under = jobs.filter(
-          (j) =>
-            j.kind === "recon" && (j.status === "queued" || j.status === "running") && !runningRef.current.some((r) => r.jobId === j.id),
-        );
-        if (under.length === 0) return;
-        update((list) => [
-          ...list,
-          ...under.map((j) => ({
-            jobId: j.id,
-            templateId: String(j.params.templateId),
-            period: String(j.params.period),
-            phase: j.phase ?? (j.status === "queued" ? "Waiting for the run before it…" : j.label),
-            done: j.done,
-            total: j.total,
-          })),
-        ]);
-      },
-      () => {}, // offline: the page works without them
-    );
-    return () => {
-      live = false;
-    };
+  // Runs started elsewhere (before this page opened, by this user on another page, by someone else,
+  // or still waiting their turn) show here too: otherwise a Run button would queue the same run twice.
+  const adopting = useRef(false);
+  const adopt = useCallback(() => {
+    if (adopting.current) return;
+    adopting.current = true;
+    call("jobs/list", { limit: 50 })
+      .then(
+        (jobs) => {
+          const under = jobs.filter(
+            (j) =>
+              j.kind === "recon" && (j.status === "queued" || j.status === "running") && !runningRef.current.some((r) => r.jobId === j.id),
+          );
+          if (under.length === 0) return;
+          update((list) => [
+            ...list,
+            ...under.map((j) => ({
+              jobId: j.id,
+              templateId: String(j.params.templateId),
+              period: String(j.params.period),
+              phase: j.phase ?? (j.status === "queued" ? "Waiting for the run before it…" : j.label),
+              done: j.done,
+              total: j.total,
+            })),
+          ]);
+        },
+        () => {}, // offline: the page works without them
+      )
+      .finally(() => {
+        adopting.current = false;
+      });
   }, [update]);
+  useEffect(adopt, [adopt]);
+  useEvent(
+    "job/progress",
+    useCallback(
+      (p: EngineEvents["job/progress"]) => {
+        if (p.kind === "recon" && !runningRef.current.some((r) => r.jobId === p.jobId)) adopt();
+      },
+      [adopt],
+    ),
+  );
 
   const start = useCallback(
     async (templateId: string, period: string): Promise<void> => {
@@ -119,7 +131,10 @@ export function useReconRun(onFinished: (job: JobInfo, templateId: string, perio
       update((list) => [...list, pending]);
       try {
         const { jobId } = await call("jobs/start", { kind: "recon", params: { templateId, period } });
-        update((list) => list.map((r) => (r === pending ? { ...r, jobId } : r)));
+        // The engine answers with the run already under way for the same reconciliation and period, if any.
+        update((list) =>
+          list.some((r) => r.jobId === jobId) ? list.filter((r) => r !== pending) : list.map((r) => (r === pending ? { ...r, jobId } : r)),
+        );
         const early = finishedEarly.current.get(jobId);
         if (early) finish(early);
       } catch (error) {
