@@ -204,6 +204,10 @@ test("the keyboard and the roles: months stepped with arrows, shortcuts held und
     await expect(avaPage.getByTestId("run-progress")).toBeHidden();
     await expect(avaPage.getByRole("button", { name: "Explain…" })).toBeDisabled();
     await expect(avaPage.getByTestId("selection-bar").getByRole("button", { name: "Match", exact: true })).toBeDisabled();
+    // The Excel round trip writes and imports: not offered to someone who only reads.
+    await avaPage.getByText("Sign-off & workpaper").click();
+    await expect(avaPage.getByRole("region", { name: "Sign-off" })).toBeVisible();
+    await expect(avaPage.getByRole("button", { name: /Open exceptions in Excel/ })).toHaveCount(0);
   } finally {
     await other.close();
   }

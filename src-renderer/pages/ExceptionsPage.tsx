@@ -575,22 +575,25 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
           onChange={(e) => setSearchText(e.target.value)}
         />
       </div>
-      <p className="recon-exceptions-link" data-testid="exceptions-excel">
-        {filter.templateId && filter.period ? (
-          <button
-            type="button"
-            className="link"
-            onClick={() => navigate({ page: "audit", sub: signoffSub(filter.templateId!, filter.period!) })}
-          >
-            Work the open exceptions of {templateName(filter.templateId)}, {filter.period} in Excel: export, or import a filled workbook →
-          </button>
-        ) : (
-          <span className="muted">
-            To work exceptions in Excel (export the open ones, fill in owners and notes offline, import the workbook), pick one
-            reconciliation and a period above.
-          </span>
-        )}
-      </p>
+      {/* The round trip exports and imports: a preparer's work (the engine refuses it to a read-only user). */}
+      {hasRole(user, "preparer") && (
+        <p className="recon-exceptions-link" data-testid="exceptions-excel">
+          {filter.templateId && filter.period ? (
+            <button
+              type="button"
+              className="link"
+              onClick={() => navigate({ page: "audit", sub: signoffSub(filter.templateId!, filter.period!) })}
+            >
+              Work the open exceptions of {templateName(filter.templateId)}, {filter.period} in Excel: export, or import a filled workbook →
+            </button>
+          ) : (
+            <span className="muted">
+              To work exceptions in Excel (export the open ones, fill in owners and notes offline, import the workbook), pick one
+              reconciliation and a period above.
+            </span>
+          )}
+        </p>
+      )}
       <div className="exceptions-body">
         <div className="exceptions-main">
           <div className="selection-bar" aria-label="Bulk actions" data-testid="bulk-bar">

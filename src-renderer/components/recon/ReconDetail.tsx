@@ -382,11 +382,13 @@ export function ReconDetail({
             <div className="recon-audit-body">
               <SignOffPanel reconId={templateId} period={period} user={user} />
               <ExportWorkpaperButton reconId={templateId} period={period} user={user} />
-              <p className="recon-exceptions-link">
-                <button type="button" className="link" onClick={() => navigate({ page: "audit", sub: signoffSub(templateId, period) })}>
-                  Open exceptions in Excel: export, or import a filled workbook →
-                </button>
-              </p>
+              {mayPrepare && (
+                <p className="recon-exceptions-link">
+                  <button type="button" className="link" onClick={() => navigate({ page: "audit", sub: signoffSub(templateId, period) })}>
+                    Open exceptions in Excel: export, or import a filled workbook →
+                  </button>
+                </p>
+              )}
             </div>
           </details>
         </span>
