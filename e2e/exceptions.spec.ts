@@ -173,4 +173,6 @@ test("saving a view under a name in use, and deleting a view, ask first; the key
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("exceptions-message")).toHaveText("View deleted.");
   await expect(views.getByRole("option", { name: "Mine" })).toHaveCount(0);
+  // The Delete view button is gone with the view: the focus lands on the views picker, not the page.
+  await expect(views).toBeFocused();
 });

@@ -395,10 +395,21 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
         setViewId(view.viewId);
         setViewName("");
         setMessage({ text: `View "${view.name}" saved.`, error: false });
+        keepFocusOnViews();
       },
       (e: Error) => setMessage({ text: `Save view: ${e.message}`, error: true }),
     );
   };
+  // The button that asked is disabled (Save view, its name cleared) or gone (Delete view) once the
+  // answer lands: the focus goes to the views picker rather than falling to the page.
+  const viewsRef = useRef<HTMLSelectElement>(null);
+  const [viewsAnswered, setViewsAnswered] = useState(0);
+  const keepFocusOnViews = () => setViewsAnswered((n) => n + 1);
+  useEffect(() => {
+    if (viewsAnswered === 0) return;
+    const at = document.activeElement;
+    if (!at || at === document.body || (at as HTMLButtonElement).disabled) viewsRef.current?.focus();
+  }, [viewsAnswered]);
   const deleteView = (confirmed = false) => {
     if (viewId === null) return;
     if (!confirmed) {
@@ -416,6 +427,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
         views.reload();
         setViewId(null);
         setMessage({ text: "View deleted.", error: false });
+        keepFocusOnViews();
       },
       (e: Error) => setMessage({ text: `Delete view: ${e.message}`, error: true }),
     );
@@ -473,6 +485,7 @@ export function ExceptionsPage({ user, dark, sub, navigate }: PageProps) {
         <span className="views">
           <select
             aria-label="Saved views"
+            ref={viewsRef}
             value={viewId ?? ""}
             onChange={(e) => {
               const view = views.data?.find((v) => v.viewId === Number(e.target.value));
