@@ -86,7 +86,10 @@ test("a reviewer widens a pass's date window, saves it as a new version with a r
   await page.getByText("Rules v2 (edited)", { exact: true }).click();
   await rules.getByText("Versions (2)").click();
   await expect(rules.getByTestId("rule-version-2-edited")).toContainText("Billing posts up to 3 days after service");
+  // An edit not saved yet is lost by a switch: the reason prompt says so.
+  await rules.getByLabel("Pass near: amount tolerance in dollars").fill("2.00");
   await rules.getByTestId("rule-version-1-built-in").getByRole("button", { name: "Use v1" }).click();
+  await expect(rules.getByTestId("rules-switch-drops-draft")).toContainText("Your unsaved changes to these rules are discarded");
   // Like a save, a switch says why (for the audit trail): the reason field takes the keyboard, and the switch waits for it.
   const why = rules.getByLabel("Why use rules v1?");
   await expect(why).toBeFocused();

@@ -605,6 +605,11 @@ export function RulesPanel({ templateId, user, onChanged }: { templateId: string
               Cancel
             </button>
           </span>
+          {(draft !== null || json !== null) && (
+            <p className="warn" role="status" data-testid="rules-switch-drops-draft">
+              Your unsaved changes to these rules are discarded when you switch: save them as a new version first to keep them.
+            </p>
+          )}
         </form>
       )}
       {base !== null && data && base !== data.activeHash && (
