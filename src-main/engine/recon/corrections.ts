@@ -1,5 +1,6 @@
 import type { CorrectionPayload } from "../../../src-shared/api/recon";
 import { formatCents } from "../../../src-shared/money";
+import { lastDayOf } from "../../../src-shared/period";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { camelCase } from "../store/canonicalTables";
 import type { SideRow } from "../match/matcher";
@@ -16,10 +17,6 @@ type Builder = (e: RaisedException, template: ReconTemplate, period: string) => 
 
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const param = (t: ReconTemplate, name: string, fallback: string) => t.params?.[name] ?? fallback;
-const lastDay = (period: string) => {
-  const [y, m] = period.split("-").map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-};
 
 type JournalLine = Extract<CorrectionPayload, { kind: "gl-journal" }>["journal"]["lines"][number];
 
@@ -254,7 +251,7 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
   "bank-fee-journal": (e, t, period) => {
     const r = e.rightRows[0];
     if (!r || !e.amountCents) return null;
-    const date = str(r.values.as_of_date) ?? lastDay(period);
+    const date = str(r.values.as_of_date) ?? lastDayOf(period);
     const memo = `Payment fee withheld from deposit ${str(r.values.bank_reference)} (ERA ${e.leftKeys.join(", ")})`;
     // A negative "fee" (the deposit is over its ERA) turns both lines round: never a negative debit.
     return cashJournal(t, date, memo, param(t, "bankFeeAccount", "7200"), param(t, "cashAccount", "1010"), e.amountCents);
@@ -264,7 +261,7 @@ export const CORRECTION_BUILDERS: Record<string, Builder> = {
   "unapplied-cash-journal": (e, t, period) => {
     const r = e.rightRows[0];
     if (!r || !e.amountCents) return null;
-    const date = str(r.values.as_of_date) ?? lastDay(period);
+    const date = str(r.values.as_of_date) ?? lastDayOf(period);
     const what = e.amountCents > 0 ? "Unapplied cash: deposit" : "Unidentified debit:";
     // Part of a bundled deposit (its other ERAs applied), or the whole of it.
     const part = e.amountCents !== r.amount ? `${formatCents(Math.abs(e.amountCents))} of ` : "";

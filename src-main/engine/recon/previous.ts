@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { periodBefore } from "../../../src-shared/period";
 import type { Store } from "../store/store";
 import type { LoadedSide } from "./sides";
 
@@ -118,8 +119,7 @@ export function priorPeriodMatches(
   from: string,
   sides: { left: LoadedSide; right: LoadedSide },
 ): PriorPeriodMatches {
-  const [y, m] = period.split("-").map(Number) as [number, number];
-  const before = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, "0")}`;
+  const before = periodBefore(period);
   const found = { left: new Uint8Array(sides.left.rows.length), right: new Uint8Array(sides.right.rows.length), count: 0 };
   const hash = createHash("sha256");
   const rows = store.sqlite

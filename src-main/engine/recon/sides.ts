@@ -1,5 +1,5 @@
 import { createHash, hash } from "node:crypto";
-import { isPeriod } from "../../../src-shared/period";
+import { isPeriod, lastDayOf } from "../../../src-shared/period";
 import type { SideSpec } from "../../../src-shared/reconRules";
 import { UserError } from "../handlerRegistry";
 import type { SideRow } from "../match/matcher";
@@ -40,9 +40,7 @@ export interface PeriodWindow {
 
 export function periodWindow(period: string, runOutDays: number): PeriodWindow {
   if (!isPeriod(period)) throw new UserError("BAD_PERIOD", `A period is YYYY-MM, found "${period}".`);
-  const [y, m] = period.split("-").map(Number) as [number, number];
-  const last = new Date(Date.UTC(y, m, 0));
-  const to = new Date(last.getTime() + runOutDays * 86_400_000).toISOString().slice(0, 10);
+  const to = new Date(Date.parse(`${lastDayOf(period)}T00:00:00Z`) + runOutDays * 86_400_000).toISOString().slice(0, 10);
   return { period, from: `${period}-01`, to };
 }
 

@@ -1,4 +1,5 @@
 import { escapeLike, type Store } from "../store/store";
+import { lastDayOf } from "../../../src-shared/period";
 import { UNCLASSIFIED, type AuditEntryInfo } from "../../../src-shared/api/audit";
 import type { ReconTemplate } from "../../../src-shared/reconRules";
 import { splitAtBreak } from "../recon/classify";
@@ -117,8 +118,7 @@ function patientIdOf(fields: Record<string, unknown>): string | null {
 /** Days from a row's date to the period's last day (ageing at period end). */
 function ageAtPeriodEnd(period: string, date: string | null): number {
   if (!date) return 0;
-  const [y, m] = period.split("-").map(Number) as [number, number];
-  const end = Date.UTC(y, m, 0);
+  const end = Date.parse(`${lastDayOf(period)}T00:00:00Z`);
   const at = Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
   return Number.isFinite(at) ? Math.max(0, Math.round((end - at) / 86_400_000)) : 0;
 }
