@@ -107,6 +107,11 @@ function changedAfterMatch(g: WorkGroup, ctx: { left: LoadedRow[]; right: Loaded
 
 /** A reusable group's size, pass (its index) and kind, in one number: a million-group map of objects is hundreds of MB. */
 const packReusable = (size: number, pass: number, suggested: boolean) => size * 512 + pass * 2 + (suggested ? 1 : 0);
+const unpackReusable = (packed: number): { size: number; pass: number; kind: GroupKind } => ({
+  size: Math.floor(packed / 512),
+  pass: Math.floor((packed % 512) / 2),
+  kind: packed % 2 === 1 ? "suggested" : "auto",
+});
 
 /**
  * The earlier automatic group a found group is, when it is the same group: every row of it was in
@@ -121,12 +126,12 @@ function sameGroupAsBefore(
   const id = g.left.length > 0 ? prev.left.group[g.left[0]!]! : prev.right.group[g.right[0]!]!;
   const packed = id === 0 ? undefined : reusable.get(id);
   if (packed === undefined) return null;
-  const size = Math.floor(packed / 512);
-  if (size !== g.left.length + g.right.length || Math.floor((packed % 512) / 2) !== pass) return null;
+  const was = unpackReusable(packed);
+  if (was.size !== g.left.length + g.right.length || was.pass !== pass) return null;
   for (const i of g.left) if (prev.left.group[i] !== id) return null;
   for (const i of g.right) if (prev.right.group[i] !== id) return null;
   reusable.delete(id);
-  return { id, kind: packed % 2 === 1 ? "suggested" : "auto" };
+  return { id, kind: was.kind };
 }
 
 export function fingerprintOf(reason: string, leftKeys: string[], rightKeys: string[]): string {
@@ -285,8 +290,8 @@ export function runReconciliation(store: Store, templateId: string, period: stri
   if (unchanged) {
     for (const [id, packed] of reusable) {
       const m = keptMembers.get(id)!;
-      const kind: GroupKind = packed % 2 === 1 ? "suggested" : "auto";
-      const passId = template.passes[Math.floor((packed % 512) / 2)]!.id;
+      const { kind, pass } = unpackReusable(packed);
+      const passId = template.passes[pass]!.id;
       groups.push({
         existingId: id,
         storedKind: kind,

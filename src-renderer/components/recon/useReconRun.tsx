@@ -44,14 +44,6 @@ export function useReconRun(onFinished: (job: JobInfo, templateId: string, perio
   );
 
   useEvent(
-    "job/progress",
-    useCallback(
-      (p: EngineEvents["job/progress"]) =>
-        update((list) => list.map((r) => (r.jobId === p.jobId ? { ...r, phase: p.phase, done: p.done, total: p.total } : r))),
-      [update],
-    ),
-  );
-  useEvent(
     "job/finished",
     useCallback(
       (job: JobInfo) => {
@@ -115,13 +107,16 @@ export function useReconRun(onFinished: (job: JobInfo, templateId: string, perio
       });
   }, [update]);
   useEffect(adopt, [adopt]);
+  // A run's progress moves its bar; the progress of a recon run this page does not know adopts it.
   useEvent(
     "job/progress",
     useCallback(
       (p: EngineEvents["job/progress"]) => {
-        if (p.kind === "recon" && !runningRef.current.some((r) => r.jobId === p.jobId)) adopt();
+        if (runningRef.current.some((r) => r.jobId === p.jobId))
+          update((list) => list.map((r) => (r.jobId === p.jobId ? { ...r, phase: p.phase, done: p.done, total: p.total } : r)));
+        else if (p.kind === "recon") adopt();
       },
-      [adopt],
+      [adopt, update],
     ),
   );
 
